@@ -1,0 +1,230 @@
+/*
+ * internal.h: private declarations shared by the runtime's files.
+ *
+ * A linked stack is a chain of chunks.  Each chunk carries a 64-byte header
+ * at its low end; frames grow down from its high end towards the header.
+ *
+ *     high  +---------------------------+  chunk + size   (16-aligned)
+ *           |  frames                   |
+ *           |            ...            |
+ *           +---------------------------+  guard = chunk + LSTK__GUARD_OFFSET
+ *           |  reserve R (LSTK__RESERVE)|  small frames, red zone, __morestack
+ *           +---------------------------+  chunk + LSTK__CHUNK_HDR
+ *           |  header (canary on top)   |
+ *     low   +---------------------------+  chunk
+ *
+ * The guard in %fs:0x70 is always chunk + LSTK__GUARD_OFFSET for the chunk
+ * that rsp is in, so the header of the current chunk is found from the guard
+ * alone: no thread-local lookup on the growth path.  0 in the guard means
+ * "not on a linked stack": every check passes.
+ *
+ * Which code may run where is in HACKING.md.
+ */
+#ifndef LSTK_INTERNAL_H
+#define LSTK_INTERNAL_H
+
+/* --- constants shared with the assembly (plain #defines) ---------------- */
+
+/* Bytes of a chunk header. */
+#define LSTK__CHUNK_HDR 64
+/*
+ * R: bytes kept free below the guard.  GCC's split-stack prologue lets a
+ * function whose frame is under 256 bytes (SPLIT_STACK_AVAILABLE) start when
+ * rsp >= guard, so below the guard must fit: a 248-byte frame plus a leaf's
+ * red zone (GCC uses at most 120 bytes of it) = 368, or a 248-byte frame, the
+ * return address of a call, the call to __morestack and the 32 bytes
+ * __morestack pushes before it leaves the chunk = 304.  Outgoing arguments
+ * pushed at a call site are not in GCC's frame size: the plugin adds them
+ * to the function's request.
+ */
+#define LSTK__RESERVE 384
+#define LSTK__GUARD_OFFSET (LSTK__CHUNK_HDR + LSTK__RESERVE)
+/* Bytes __morestack needs above the new frame: return address + alignment. */
+#define LSTK__MORESTACK_SLACK 24
+
+/* Header field offsets (checked against the struct below). */
+#define LSTK__CH_PREV 0
+#define LSTK__CH_NEXT 8
+#define LSTK__CH_SIZE 16
+#define LSTK__CH_STACK 24
+#define LSTK__CH_DYN 32
+#define LSTK__CH_DEPTH 40
+#define LSTK__CH_KLASS 48
+#define LSTK__CH_CANARY 56
+
+/* The TCB slot GCC's split-stack prologue compares rsp with. */
+#define LSTK__GUARD_SLOT 0x70
+
+#ifndef __ASSEMBLER__
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "linkstack.h"
+
+#define LSTK__HIDDEN __attribute__((visibility("hidden")))
+#define lstk__fast(x) __builtin_expect(!!(x), 1)
+#define lstk__slow(x) __builtin_expect(!!(x), 0)
+
+struct lstk__stack;
+struct lstk__dynblock;
+
+/* A chunk's header; the chunk's frames sit above it. */
+struct lstk__chunk {
+    /* The chunk this one was entered from (towards the base); NULL for the
+       base chunk.  While the chunk is free, the free-list link. */
+    struct lstk__chunk *prev;
+    /* The chunk entered from this one, kept after it was left so that a
+       call crossing the boundary in a loop reuses it (at most one). */
+    struct lstk__chunk *next;
+    /* Bytes of the chunk, header included. */
+    size_t size;
+    /* The stack the chunk belongs to. */
+    struct lstk__stack *stack;
+    /* Heap blocks handed out by __morestack_allocate_stack_space for frames
+       on this chunk (alloca/VLA that did not fit); freed when the chunk is
+       left or the frames that asked for them are gone. */
+    struct lstk__dynblock *dyn;
+    /* Bytes of chunks from the base up to and including this one. */
+    uint64_t depth;
+    /* Size class (index into the pool's free lists) or LSTK__KLASS_HUGE. */
+    uint32_t klass;
+    uint32_t spare;
+    /* chunk address ^ lstk__canary_secret; on top of the header, so that
+       a write running down out of the reserve hits it first. */
+    uint64_t canary;
+};
+
+_Static_assert(sizeof(struct lstk__chunk) == LSTK__CHUNK_HDR, "header size");
+_Static_assert(offsetof(struct lstk__chunk, prev) == LSTK__CH_PREV, "prev");
+_Static_assert(offsetof(struct lstk__chunk, next) == LSTK__CH_NEXT, "next");
+_Static_assert(offsetof(struct lstk__chunk, size) == LSTK__CH_SIZE, "size");
+_Static_assert(offsetof(struct lstk__chunk, stack) == LSTK__CH_STACK, "stack");
+_Static_assert(offsetof(struct lstk__chunk, dyn) == LSTK__CH_DYN, "dyn");
+_Static_assert(offsetof(struct lstk__chunk, depth) == LSTK__CH_DEPTH, "depth");
+_Static_assert(offsetof(struct lstk__chunk, klass) == LSTK__CH_KLASS, "klass");
+_Static_assert(offsetof(struct lstk__chunk, canary) == LSTK__CH_CANARY, "canary");
+
+/* --- guard slot --------------------------------------------------------- */
+
+static inline uintptr_t lstk__guard_get(void)
+{
+    uintptr_t g;
+    __asm__ volatile("movq %%fs:0x70, %0" : "=r"(g));
+    return g;
+}
+
+static inline void lstk__guard_set(uintptr_t g)
+{
+    __asm__ volatile("movq %0, %%fs:0x70" : : "r"(g) : "memory");
+}
+
+static inline uintptr_t lstk__chunk_guard(const struct lstk__chunk *c)
+{
+    return (uintptr_t)c + LSTK__GUARD_OFFSET;
+}
+
+static inline struct lstk__chunk *lstk__guard_chunk(uintptr_t guard)
+{
+    return (struct lstk__chunk *)(guard - LSTK__GUARD_OFFSET);
+}
+
+/* --- chunk allocator (chunk.c) ------------------------------------------ */
+
+/* Size classes: 1 KiB << k for k < LSTK__NKLASS; larger chunks are huge. */
+#define LSTK__KLASS_MIN_SHIFT 10
+#define LSTK__NKLASS 11 /* 1 KiB .. 1 MiB */
+#define LSTK__KLASS_HUGE 0xffffffffu
+
+/*
+ * Per-OS-thread state: the chunk pool, the counters, and the stacks used
+ * off the linked stacks.  grow_events is first: __morestack increments it
+ * through %fs with the initial-exec TLS offset.
+ */
+struct lstk__pool {
+    uint64_t grow_events;
+    uint64_t chunk_allocs;
+    uint64_t chunks_live, chunks_peak;
+    uint64_t bytes_live, bytes_peak;
+    uint64_t stacks_live, stacks_peak;
+    uint64_t threads_live, threads_peak;
+    uint64_t switches;
+    /* Free chunks, one LIFO list per class (linked through prev). */
+    struct lstk__chunk *free[LSTK__NKLASS];
+    /* Unused tail of the current arena, carved into chunks on demand. */
+    char *bump, *bump_end;
+    /* Top of the system stack: where the growth path's slow work runs. */
+    void *sys_top;
+    /* Set once the OS thread is set up (system stack, sigaltstack). */
+    int ready;
+    /* Registry of all pools, for lstk_stats. */
+    struct lstk__pool *next_pool;
+};
+
+extern __thread struct lstk__pool lstk__pool
+    __attribute__((tls_model("initial-exec"))) LSTK__HIDDEN;
+extern uint64_t lstk__canary_secret LSTK__HIDDEN;
+
+/* Sets up the calling OS thread (system stack, sigaltstack, registry);
+   idempotent and cheap after the first call.  Returns 0 or ENOMEM. */
+LSTK__HIDDEN int lstk__os_thread_init(void);
+
+/* Takes a chunk of at least SIZE bytes for STACK; NULL when out of memory. */
+LSTK__HIDDEN struct lstk__chunk *lstk__chunk_alloc(size_t size,
+                                                   struct lstk__stack *stack);
+/* Gives chunk C back to this OS thread's pool (frees its dynamic blocks). */
+LSTK__HIDDEN void lstk__chunk_free(struct lstk__chunk *c);
+/* Aborts with a message unless C's canary is intact. */
+LSTK__HIDDEN void lstk__chunk_verify(const struct lstk__chunk *c);
+
+/* --- stacks (stack.c) ---------------------------------------------------- */
+
+/* A linked stack: the base chunk and its bookkeeping.  Embedded in whatever
+   owns it (lstk_stack_run's frame, a thread's control block). */
+struct lstk__stack {
+    /* The first chunk; never released before the stack ends. */
+    struct lstk__chunk *base;
+    /* High-water mark: most chunk bytes ever linked at once. */
+    uint64_t peak_bytes;
+};
+
+/* Gives STACK a base chunk of FIRST bytes.  Returns 0, EINVAL or ENOMEM. */
+LSTK__HIDDEN int lstk__stack_init(struct lstk__stack *stack, size_t first);
+/* Frees every chunk of STACK.  It must not be running. */
+LSTK__HIDDEN void lstk__stack_term(struct lstk__stack *stack);
+/* Initial stack pointer (16-aligned top of the base chunk) and guard. */
+static inline void *lstk__stack_top(const struct lstk__stack *s)
+{
+    return (char *)s->base + s->base->size;
+}
+static inline uintptr_t lstk__stack_guard0(const struct lstk__stack *s)
+{
+    return lstk__chunk_guard(s->base);
+}
+
+/* Runs FN(ARG) with rsp = SP and the guard = GUARD, then restores both
+   (arch/x86_64/callon_*.S).  The frame links back for unwinders. */
+LSTK__HIDDEN void *lstk__call_on(void *sp, uintptr_t guard,
+                                 void *(*fn)(void *), void *arg);
+
+/* --- growth path, slow halves (grow.c); run on the system stack ---------- */
+
+LSTK__HIDDEN struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur,
+                                                 size_t need, void *ra);
+LSTK__HIDDEN uintptr_t lstk__release_slow(struct lstk__chunk *c);
+LSTK__HIDDEN void *lstk__dyn_alloc(size_t size, void *caller_sp);
+LSTK__HIDDEN noreturn void lstk__chunk_corrupt(const struct lstk__chunk *c);
+
+/* Releases every chunk of the current stack deeper than the one holding
+   SP, and points the guard at that chunk.  For longjmp and unwinding. */
+LSTK__HIDDEN void lstk__unwind_to(uintptr_t sp);
+
+/* --- fatal errors (fatal.c) ---------------------------------------------- */
+
+/* Writes "linkstack: " + the formatted message + "\n" to stderr with no
+   malloc and little stack, then aborts.  Supports %s %zu %p %d only. */
+LSTK__HIDDEN noreturn void lstk__fatal(const char *fmt, ...);
+
+#endif /* !__ASSEMBLER__ */
+#endif /* LSTK_INTERNAL_H */
