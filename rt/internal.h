@@ -52,6 +52,9 @@
 #define LSTK__CH_KLASS 48
 #define LSTK__CH_CANARY 56
 
+/* Offset of lstk__pool.sys_top (checked below). */
+#define LSTK__POOL_SYS_TOP 8
+
 /* The TCB slot GCC's split-stack prologue compares rsp with. */
 #define LSTK__GUARD_SLOT 0x70
 
@@ -144,6 +147,9 @@ static inline struct lstk__chunk *lstk__guard_chunk(uintptr_t guard)
  */
 struct lstk__pool {
     uint64_t grow_events;
+    /* Top of the system stack (16-aligned): where the growth path's slow
+       work runs, off the nearly full chunk. */
+    void *sys_top;
     uint64_t chunk_allocs;
     uint64_t chunks_live, chunks_peak;
     uint64_t bytes_live, bytes_peak;
@@ -154,13 +160,15 @@ struct lstk__pool {
     struct lstk__chunk *free[LSTK__NKLASS];
     /* Unused tail of the current arena, carved into chunks on demand. */
     char *bump, *bump_end;
-    /* Top of the system stack: where the growth path's slow work runs. */
-    void *sys_top;
     /* Set once the OS thread is set up (system stack, sigaltstack). */
     int ready;
     /* Registry of all pools, for lstk_stats. */
     struct lstk__pool *next_pool;
 };
+
+_Static_assert(offsetof(struct lstk__pool, grow_events) == 0, "asm offset");
+_Static_assert(offsetof(struct lstk__pool, sys_top) == LSTK__POOL_SYS_TOP,
+               "asm offset");
 
 extern __thread struct lstk__pool lstk__pool
     __attribute__((tls_model("initial-exec"))) LSTK__HIDDEN;
@@ -177,6 +185,19 @@ LSTK__HIDDEN struct lstk__chunk *lstk__chunk_alloc(size_t size,
 LSTK__HIDDEN void lstk__chunk_free(struct lstk__chunk *c);
 /* Aborts with a message unless C's canary is intact. */
 LSTK__HIDDEN void lstk__chunk_verify(const struct lstk__chunk *c);
+
+/* Maps a sigaltstack area with a guard page; *SIZE gets its size. */
+LSTK__HIDDEN void *lstk__alt_stack_map(size_t *size);
+
+/* --- signals (signal.c) -------------------------------------------------- */
+
+/* Process-wide set-up, once. */
+LSTK__HIDDEN void lstk__signal_init(void);
+/* Gives the calling OS thread a sigaltstack unless it has one. */
+LSTK__HIDDEN int lstk__signal_thread_init(void);
+
+/* Resolves libc's longjmp family, once, off the chunks (longjmp.c). */
+LSTK__HIDDEN void lstk__longjmp_init(void);
 
 /* --- stacks (stack.c) ---------------------------------------------------- */
 
@@ -214,17 +235,32 @@ LSTK__HIDDEN struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur,
                                                  size_t need, void *ra);
 LSTK__HIDDEN uintptr_t lstk__release_slow(struct lstk__chunk *c);
 LSTK__HIDDEN void *lstk__dyn_alloc(size_t size, void *caller_sp);
+/* Frees every heap block tied to chunk C. */
+LSTK__HIDDEN void lstk__dyn_free_all(struct lstk__chunk *c);
+/* Frees chunk C and every chunk it caches (C->next, ...). */
+LSTK__HIDDEN void lstk__chunk_free_chain(struct lstk__chunk *c);
 LSTK__HIDDEN noreturn void lstk__chunk_corrupt(const struct lstk__chunk *c);
 
-/* Releases every chunk of the current stack deeper than the one holding
-   SP, and points the guard at that chunk.  For longjmp and unwinding. */
-LSTK__HIDDEN void lstk__unwind_to(uintptr_t sp);
+/* For a jump (longjmp) from the chunk that GUARD describes to stack
+   pointer SP on the same stack: releases the chunks the jump leaves
+   behind and returns the guard of the chunk holding SP.  Must not run on
+   the chunks it releases (run it on the system stack). */
+LSTK__HIDDEN uintptr_t lstk__unwind_to(uintptr_t guard, uintptr_t sp);
+
+/* Runs FN(ARG) on this OS thread's system stack with the guard at 0. */
+static inline void *lstk__on_sys(void *(*fn)(void *), void *arg)
+{
+    return lstk__call_on(lstk__pool.sys_top, 0, fn, arg);
+}
 
 /* --- fatal errors (fatal.c) ---------------------------------------------- */
 
 /* Writes "linkstack: " + the formatted message + "\n" to stderr with no
    malloc and little stack, then aborts.  Supports %s %zu %p %d only. */
 LSTK__HIDDEN noreturn void lstk__fatal(const char *fmt, ...);
+/* Set by the thread layer: names the running user-level thread (or NULL)
+   in fatal messages. */
+extern void *(*lstk__self_hook)(void) LSTK__HIDDEN;
 
 #endif /* !__ASSEMBLER__ */
 #endif /* LSTK_INTERNAL_H */

@@ -1,0 +1,24 @@
+# liblinkstack: the runtime.  Not compiled with the plugin: its code runs
+# on the system stack, on big stacks, or within the 512-byte budget that
+# the plugin reserves for lstk_* calls (HACKING.md).
+lib_LTLIBRARIES += liblinkstack.la
+include_HEADERS += include/linkstack.h
+liblinkstack_la_SOURCES = \
+	rt/internal.h \
+	rt/chunk.c \
+	rt/grow.c \
+	rt/stack.c \
+	rt/signal.c \
+	rt/longjmp.c \
+	rt/fatal.c \
+	rt/arch/x86_64/morestack_x86_64_sysv_elf_gas.S \
+	rt/arch/x86_64/callon_x86_64_sysv_elf_gas.S
+# -fvisibility=hidden: only LSTK_EXPORT symbols and __morestack & co. are
+# the ABI.  -fno-split-stack is the default; said here because this code
+# must never check itself.  -fasynchronous-unwind-tables: backtraces
+# through the runtime's C frames.
+liblinkstack_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
+	-fasynchronous-unwind-tables -fno-omit-frame-pointer
+liblinkstack_la_CCASFLAGS = $(AM_CPPFLAGS)
+liblinkstack_la_LDFLAGS = -no-undefined -version-info $(LSTK_LT_VERSION)
+liblinkstack_la_LIBADD = $(UNWIND_LIBS) -ldl -lpthread

@@ -1,0 +1,369 @@
+/*
+ * morestack_x86_64_sysv_elf_gas.S: the growth path.
+ *
+ * GCC's split-stack prologue (gcc-notes section 1) compares rsp, or
+ * rsp - frame, with the guard in %fs:0x70 and, when it is below, does
+ *
+ *         movl  $FRAME, %r10d        # bytes the frame needs
+ *         movl  $ARGS, %r11d         # bytes of stack arguments to copy
+ *         call  __morestack
+ *         ret                        # <- __morestack's final ret lands here
+ *         jmp   body                 # <- __morestack calls this (RA + 1)
+ *
+ * __morestack moves onto a chunk with room for FRAME + ARGS, copies the
+ * stack arguments, and *calls* the body there.  When the body returns to
+ * us, we move back, and our own `ret` lands on the 1-byte `ret` stub, which
+ * returns to the body's real caller.  Every call is matched by its return,
+ * so the return-stack predictor stays right all the way.
+ *
+ * Why the common cases are fast (no syscall, no lock, no memory allocation):
+ *   - The current chunk is found from the guard alone (guard - GUARD_OFFSET,
+ *     see rt/internal.h), not from thread-local state.
+ *   - A chunk that was left is kept as the previous chunk's `next`, so a
+ *     call that crosses the same boundary again (a "hot split") reuses it:
+ *     the grow side is ~10 loads/stores, the release side a canary check
+ *     and two stores.
+ *   - Only a missing or too small cached chunk, or a chunk that has its own
+ *     cached chunk or heap blocks to give back, takes the slow path: a C
+ *     function run on this OS thread's system stack (lstk__pool.sys_top).
+ *
+ * Inputs:   r10 = frame bytes, r11 = stack-argument bytes, rax = static
+ *           chain (nested functions), rdi..r9, xmm0..7 = the body's
+ *           arguments.  All of these are preserved into the body.
+ * Stack:    on entry only the reserve below the guard is known to be free
+ *           (LSTK__RESERVE, rt/internal.h).  Before leaving the old chunk we
+ *           push rbp + 3 registers: 32 bytes (+ our return address).
+ *
+ * Frame on the old chunk (rbp-based; kept while the body runs):
+ *     24(%rbp)  first stack argument of the body (the varargs prologue
+ *               reads it from here: `leaq 24(%rbp),%r11` after the stub)
+ *     16(%rbp)  return address of the body's caller
+ *      8(%rbp)  our return address: the `ret` stub in the body's prologue
+ *      0(%rbp)  saved rbp
+ *     -8/-16/-24(%rbp)  saved rdi, rsi, rcx
+ *
+ * Signals: the runtime makes every handler run on a per-OS-thread
+ * sigaltstack with the guard set to 0 for the handler's duration (rt/signal.c),
+ * so a signal at any instruction here neither writes below rsp on a chunk
+ * nor sees a half-updated guard.  The order of the stores (rsp, then the
+ * guard) therefore matters only to sampling tools; we keep "rsp moves
+ * first" so that rsp is never in a chunk that the guard says was left.
+ *
+ * Unwinding: the CFA is rbp + 16 throughout.  The return address rule
+ * points at 16(%rbp) (CFA + 0) and rsp is CFA + 8, so unwinders go from the
+ * body straight to its real caller, skipping the ret stub (gdb and libunwind
+ * show one __morestack frame per chunk boundary).  An exception (or forced
+ * unwind) leaving the body runs our landing pad, which gives the chunk
+ * back and resets the guard before _Unwind_Resume.
+ */
+
+#include "internal.h"
+
+#ifdef __CET__
+# include <cet.h>
+#else
+# define _CET_ENDBR
+#endif
+
+#define G LSTK__GUARD_OFFSET
+
+        .text
+
+/* ------------------------------------------------------------------------
+ * void __morestack(void)  -- see above.
+ * ------------------------------------------------------------------------ */
+        .globl  __morestack
+        .type   __morestack, @function
+        .align  16
+__morestack:
+.LFB_ms:
+        .cfi_startproc
+        .cfi_personality 0x9b, DW.ref.__gcc_personality_v0
+        .cfi_lsda 0x1b, .LLSDA_ms
+        _CET_ENDBR
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        .cfi_offset %rbp, -16
+        movq    %rsp, %rbp
+        .cfi_def_cfa_register %rbp
+        /* Return to the body's caller, not to the ret stub: the return
+           address is at CFA + 0, and the caller's rsp is CFA + 8. */
+        .cfi_offset 16, 0
+        .cfi_escape 0x15, 7, 0x7f       /* DW_CFA_val_offset_sf: rsp = CFA + 1 * -(-8) */
+        pushq   %rdi
+        pushq   %rsi
+        pushq   %rcx
+
+        movq    %fs:LSTK__GUARD_SLOT, %rdi
+        subq    $G, %rdi                /* rdi = current chunk C */
+        movq    LSTK__CH_NEXT(%rdi), %rsi   /* rsi = cached chunk N */
+        testq   %rsi, %rsi
+        jz      .Lgrow_slow
+        /* Room in N above its guard: size - G - slack >= frame + args ? */
+        movq    LSTK__CH_SIZE(%rsi), %rcx
+        subq    $(G + LSTK__MORESTACK_SLACK), %rcx
+        subq    %r10, %rcx
+        jb      .Lgrow_slow
+        subq    %r11, %rcx
+        jb      .Lgrow_slow
+
+.Lswitch:       /* rsi = the chunk to move to */
+        movq    lstk__pool@gottpoff(%rip), %rcx
+        incq    %fs:(%rcx)              /* lstk__pool.grow_events++ */
+        leaq    G(%rsi), %rdi           /* rdi = its guard */
+        movq    LSTK__CH_SIZE(%rsi), %rcx
+        addq    %rsi, %rcx              /* rcx = its top */
+        subq    %r11, %rcx
+        andq    $-16, %rcx              /* rcx = where the arguments go */
+        testq   %r11, %r11
+        jnz     .Lcopy_args
+.Largs_done:
+        movq    %rcx, %rsp              /* onto the new chunk */
+        movq    %rdi, %fs:LSTK__GUARD_SLOT
+        movq    -8(%rbp), %rdi
+        movq    -16(%rbp), %rsi
+        movq    -24(%rbp), %rcx
+        movq    8(%rbp), %r10
+        addq    $1, %r10                /* the body: just past the ret stub */
+.LEHB_ms:
+        call    *%r10
+.LEHE_ms:
+        /* The body returned: rax/rdx, xmm0/1 and st0/1 hold its result;
+           rcx, rsi, rdi, r8-r11 are free. */
+        movq    %fs:LSTK__GUARD_SLOT, %rcx
+        subq    $G, %rcx                /* rcx = chunk we leave */
+        movq    LSTK__CH_CANARY(%rcx), %rsi
+        xorq    %rcx, %rsi
+        cmpq    lstk__canary_secret(%rip), %rsi
+        jne     .Lcorrupt
+        movq    LSTK__CH_NEXT(%rcx), %rsi
+        orq     LSTK__CH_DYN(%rcx), %rsi
+        jnz     .Lrelease_slow
+        movq    LSTK__CH_PREV(%rcx), %rsi
+        addq    $G, %rsi                /* rsi = guard of the chunk we return to */
+.Lreleased:
+        movq    %rbp, %rsp              /* back onto the old chunk */
+        movq    %rsi, %fs:LSTK__GUARD_SLOT
+        .cfi_remember_state
+        popq    %rbp
+        .cfi_restore %rbp
+        .cfi_def_cfa %rsp, 8
+        .cfi_offset 16, -8
+        .cfi_restore %rsp
+        ret                             /* to the ret stub */
+        .cfi_restore_state
+
+/* Copy r11 bytes of stack arguments from 24(%rbp) to (%rcx), last word
+   first.  r10 and r11 are dead afterwards (the body reloads nothing from
+   them; the varargs pointer is recomputed from rbp after the stub). */
+.Lcopy_args:
+        movq    16(%rbp,%r11), %r10
+        movq    %r10, -8(%rcx,%r11)
+        subq    $8, %r11
+        jnz     .Lcopy_args
+        jmp     .Largs_done
+
+/* No usable cached chunk: get one in C on the system stack.  All argument
+   registers are saved there; rdi (C), rsi, rcx are already on the old chunk. */
+.Lgrow_slow:
+        movq    lstk__pool@gottpoff(%rip), %rsi
+        movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp   /* onto the system stack */
+        subq    $208, %rsp
+        movq    %rax, 0(%rsp)
+        movq    %rdx, 8(%rsp)
+        movq    %r8, 16(%rsp)
+        movq    %r9, 24(%rsp)
+        movq    %r10, 32(%rsp)
+        movq    %r11, 40(%rsp)
+        movdqu  %xmm0, 48(%rsp)
+        movdqu  %xmm1, 64(%rsp)
+        movdqu  %xmm2, 80(%rsp)
+        movdqu  %xmm3, 96(%rsp)
+        movdqu  %xmm4, 112(%rsp)
+        movdqu  %xmm5, 128(%rsp)
+        movdqu  %xmm6, 144(%rsp)
+        movdqu  %xmm7, 160(%rsp)
+        leaq    LSTK__MORESTACK_SLACK(%r10,%r11), %rsi  /* need */
+        movq    8(%rbp), %rdx           /* where: the prologue that asked */
+        call    lstk__grow_slow         /* rdi = C; returns the new chunk */
+        movq    %rax, %rsi
+        movq    0(%rsp), %rax
+        movq    8(%rsp), %rdx
+        movq    16(%rsp), %r8
+        movq    24(%rsp), %r9
+        movq    32(%rsp), %r10
+        movq    40(%rsp), %r11
+        movdqu  48(%rsp), %xmm0
+        movdqu  64(%rsp), %xmm1
+        movdqu  80(%rsp), %xmm2
+        movdqu  96(%rsp), %xmm3
+        movdqu  112(%rsp), %xmm4
+        movdqu  128(%rsp), %xmm5
+        movdqu  144(%rsp), %xmm6
+        movdqu  160(%rsp), %xmm7
+        leaq    -24(%rbp), %rsp         /* back onto the old chunk */
+        jmp     .Lswitch
+
+/* The chunk we leave has a cached chunk or heap blocks to give back.
+   Still on it (rsp = where the arguments were): switch to the system
+   stack, keeping the body's results. */
+.Lrelease_slow:
+        movq    lstk__pool@gottpoff(%rip), %rsi
+        movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp
+        subq    $64, %rsp
+        movq    %rax, 0(%rsp)
+        movq    %rdx, 8(%rsp)
+        movdqu  %xmm0, 16(%rsp)
+        movdqu  %xmm1, 32(%rsp)
+        movq    %rcx, %rdi
+        call    lstk__release_slow      /* returns the guard to go back to */
+        movq    %rax, %rsi
+        movq    0(%rsp), %rax
+        movq    8(%rsp), %rdx
+        movdqu  16(%rsp), %xmm0
+        movdqu  32(%rsp), %xmm1
+        jmp     .Lreleased
+
+.Lcorrupt:
+        movq    lstk__pool@gottpoff(%rip), %rsi
+        movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp
+        movq    %rcx, %rdi
+        call    lstk__chunk_corrupt     /* does not return */
+        ud2
+
+/* Landing pad: an exception or forced unwind leaves the body.  rsp is where
+   the arguments were, on the chunk the body started on, which has plenty
+   of room; stay on it for _Unwind_Resume (it needs kilobytes), but first
+   give the chunk back and point the guard at the chunk our frame is in:
+   the handler that will catch runs there or further up. */
+.Llanding:
+        pushq   %rax                    /* the exception */
+        subq    $8, %rsp
+        movq    %fs:LSTK__GUARD_SLOT, %rdi
+        subq    $G, %rdi
+        call    lstk__release_slow      /* small C, no allocation; room here */
+        movq    %rax, %fs:LSTK__GUARD_SLOT
+        addq    $8, %rsp
+        popq    %rdi
+        call    _Unwind_Resume@PLT
+        ud2
+        .cfi_endproc
+        .size   __morestack, . - __morestack
+
+/* The language-specific data area: one call-site entry, the call of the
+   body, with a cleanup (action 0) at .Llanding. */
+        .section .gcc_except_table, "a", @progbits
+        .align  4
+.LLSDA_ms:
+        .byte   0xff                    /* @LPStart: omitted, = function start */
+        .byte   0xff                    /* @TType: none */
+        .byte   0x01                    /* call-site entries in uleb128 */
+        .uleb128 .LLSDACSE_ms - .LLSDACSB_ms
+.LLSDACSB_ms:
+        .uleb128 .LEHB_ms - .LFB_ms     /* region start */
+        .uleb128 .LEHE_ms - .LEHB_ms    /* region length */
+        .uleb128 .Llanding - .LFB_ms    /* landing pad */
+        .uleb128 0                      /* action: cleanup */
+.LLSDACSE_ms:
+        .text
+
+/* ------------------------------------------------------------------------
+ * __morestack_large_model: -mcmodel=large calls this with
+ * r10 = (argument bytes << 32) | frame bytes.
+ * ------------------------------------------------------------------------ */
+        .globl  __morestack_large_model
+        .type   __morestack_large_model, @function
+        .align  16
+__morestack_large_model:
+        .cfi_startproc
+        _CET_ENDBR
+        movq    %r10, %r11
+        shrq    $32, %r11
+        movl    %r10d, %r10d
+        jmp     __morestack
+        .cfi_endproc
+        .size   __morestack_large_model, . - __morestack_large_model
+
+/* ------------------------------------------------------------------------
+ * __morestack_non_split: gold redirects to this the prologues of split
+ * functions that call code without split-stack notes.  Such a function
+ * needs room for what it calls: continue on this chunk when FRAME plus the
+ * external reserve fits, otherwise ask __morestack for both.  A varargs
+ * body (it reads its arguments through __morestack's frame, recognised by
+ * `lea 0x18(%rbp),%r11` = 4c 8d 5d 18 after the stub) always goes through
+ * __morestack.
+ * ------------------------------------------------------------------------ */
+#define LSTK_NON_SPLIT_RESERVE 16384
+        .globl  __morestack_non_split
+        .type   __morestack_non_split, @function
+        .align  16
+__morestack_non_split:
+        .cfi_startproc
+        _CET_ENDBR
+        addq    $LSTK_NON_SPLIT_RESERVE, %r10
+        pushq   %rax
+        .cfi_adjust_cfa_offset 8
+        movq    8(%rsp), %rax           /* our return address: the ret stub */
+        cmpl    $0xfa1e0ff3, 1(%rax)    /* an endbr64 after the stub (CET)? */
+        jne     2f
+        addq    $4, %rax
+2:      cmpl    $0x185d8d4c, 1(%rax)    /* varargs continuation? */
+        je      1f
+        movq    %rsp, %rax
+        subq    %r10, %rax
+        jb      1f
+        cmpq    %fs:LSTK__GUARD_SLOT, %rax
+        jb      1f
+        popq    %rax
+        .cfi_adjust_cfa_offset -8
+        subq    $LSTK_NON_SPLIT_RESERVE, %r10
+        incq    (%rsp)                  /* skip the stub: run the body here */
+        ret
+1:
+        .cfi_adjust_cfa_offset 8
+        popq    %rax
+        .cfi_adjust_cfa_offset -8
+        jmp     __morestack
+        .cfi_endproc
+        .size   __morestack_non_split, . - __morestack_non_split
+
+/* ------------------------------------------------------------------------
+ * void *__morestack_allocate_stack_space(size_t size)
+ * alloca/VLA code calls this when SIZE does not fit above the guard; it
+ * returns heap memory tied to the current chunk (lstk__dyn_alloc).  Called
+ * with little room: do the work on the system stack.
+ * ------------------------------------------------------------------------ */
+        .globl  __morestack_allocate_stack_space
+        .type   __morestack_allocate_stack_space, @function
+        .align  16
+__morestack_allocate_stack_space:
+        .cfi_startproc
+        _CET_ENDBR
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        .cfi_offset %rbp, -16
+        movq    %rsp, %rbp
+        .cfi_def_cfa_register %rbp
+        leaq    16(%rbp), %rsi          /* the caller's sp */
+        movq    lstk__pool@gottpoff(%rip), %rax
+        movq    %fs:LSTK__POOL_SYS_TOP(%rax), %rsp
+        call    lstk__dyn_alloc
+        movq    %rbp, %rsp
+        popq    %rbp
+        .cfi_def_cfa %rsp, 8
+        ret
+        .cfi_endproc
+        .size   __morestack_allocate_stack_space, . - __morestack_allocate_stack_space
+
+/* The personality routine, referenced through a hidden data word (as GCC
+   does for C with -fexceptions), so the reference is PIC-safe. */
+        .hidden DW.ref.__gcc_personality_v0
+        .weak   DW.ref.__gcc_personality_v0
+        .section .data.rel.local.DW.ref.__gcc_personality_v0, "awG", @progbits, DW.ref.__gcc_personality_v0, comdat
+        .align  8
+        .type   DW.ref.__gcc_personality_v0, @object
+        .size   DW.ref.__gcc_personality_v0, 8
+DW.ref.__gcc_personality_v0:
+        .quad   __gcc_personality_v0
+
+        .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,317 @@
+/*
+ * chunk.c: the chunk allocator and the per-OS-thread set-up.
+ *
+ * Chunks come in size classes, 1 KiB << k (k < LSTK__NKLASS), carved from
+ * 4 MiB arenas and kept on one LIFO free list per class in the calling OS
+ * thread's pool (a __thread struct).  Taking and giving back a chunk is a
+ * list pop or push: no lock (the pool is the OS thread's own) and no
+ * syscall (an arena is mapped once per 4 MiB of chunks).  Freed chunks stay
+ * mapped and are reused: on the machines we run on, faulting a fresh page
+ * in costs ~12 us, far more than keeping it (ARCHITECTURE.md).  Chunks
+ * larger than the largest class are mapped and unmapped one by one; only
+ * frames of over half a megabyte get there.
+ *
+ * The LIFO order hands back the most recently used (cache-warm) chunk.
+ *
+ * Each OS thread that runs linked stacks also gets, once, a system stack
+ * (for the growth path's slow halves and the runtime's heavy work) and a
+ * sigaltstack (for signal handlers), both with guard pages.  A pool whose
+ * OS thread exits hands its free chunks to an orphan list that the next
+ * new pool adopts, and folds its counters into the retired totals.
+ *
+ * Rejected: a global allocator with a lock (a lock on the growth path);
+ * malloc (its worst case takes locks and its fast path needs more stack
+ * than the growth path has); one mapping per chunk (a syscall per chunk and
+ * 4 KiB granularity for 1 KiB chunks).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define LSTK__ARENA_SIZE (4u << 20)
+/* System stack and sigaltstack: generous, they run C library code. */
+#define LSTK__SYS_STACK_SIZE (256u << 10)
+#define LSTK__ALT_STACK_SIZE (64u << 10)
+#define LSTK__PAGE 4096u
+
+__thread struct lstk__pool lstk__pool __attribute__((tls_model("initial-exec")));
+uint64_t lstk__canary_secret;
+
+/* The registry of pools (for lstk_stats), the orphaned free chunks, and
+   the counters of OS threads that have exited.  Off the hot paths. */
+static pthread_mutex_t lstk__registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lstk__pool *lstk__pools;
+static struct lstk__chunk *lstk__orphans[LSTK__NKLASS];
+static struct lstk__pool lstk__retired;
+static pthread_key_t lstk__exit_key;
+static pthread_once_t lstk__once = PTHREAD_ONCE_INIT;
+
+static inline size_t lstk__klass_size(unsigned k)
+{
+    return (size_t)1 << (LSTK__KLASS_MIN_SHIFT + k);
+}
+
+/* Smallest class holding SIZE bytes, or LSTK__KLASS_HUGE. */
+static inline unsigned lstk__klass_of(size_t size)
+{
+    if (size <= lstk__klass_size(0))
+        return 0;
+    unsigned bits = 64 - (unsigned)__builtin_clzl(size - 1);
+    unsigned k = bits - LSTK__KLASS_MIN_SHIFT;
+    return k < LSTK__NKLASS ? k : LSTK__KLASS_HUGE;
+}
+
+static inline void lstk__count_in(struct lstk__pool *p, size_t size)
+{
+    p->chunks_live++;
+    p->bytes_live += size;
+    if (p->chunks_live > p->chunks_peak)
+        p->chunks_peak = p->chunks_live;
+    if (p->bytes_live > p->bytes_peak)
+        p->bytes_peak = p->bytes_live;
+}
+
+/* Maps a fresh arena, handing what was left of the old one to the free
+   lists (largest classes first) so that nothing is wasted. */
+static int lstk__arena_refill(struct lstk__pool *p)
+{
+    while (p->bump_end - p->bump >= (ptrdiff_t)lstk__klass_size(0)) {
+        size_t left = (size_t)(p->bump_end - p->bump);
+        unsigned k = lstk__klass_of(left);
+        if (k == LSTK__KLASS_HUGE || lstk__klass_size(k) > left)
+            k = (k == LSTK__KLASS_HUGE ? LSTK__NKLASS : k) - 1;
+        struct lstk__chunk *c = (struct lstk__chunk *)p->bump;
+        p->bump += lstk__klass_size(k);
+        c->prev = p->free[k];
+        p->free[k] = c;
+    }
+    void *a = mmap(NULL, LSTK__ARENA_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (a == MAP_FAILED)
+        return ENOMEM;
+    /* Huge pages: a first touch then costs ~0.8 us per 4 KiB, not ~12. */
+    madvise(a, LSTK__ARENA_SIZE, MADV_HUGEPAGE);
+    p->bump = a;
+    p->bump_end = (char *)a + LSTK__ARENA_SIZE;
+    return 0;
+}
+
+struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
+{
+    struct lstk__pool *p = &lstk__pool;
+    unsigned k = lstk__klass_of(size);
+    struct lstk__chunk *c;
+    size_t csize;
+
+    if (lstk__fast(k != LSTK__KLASS_HUGE)) {
+        csize = lstk__klass_size(k);
+        c = p->free[k];
+        if (lstk__fast(c != NULL)) {
+            p->free[k] = c->prev;
+        } else {
+            if ((size_t)(p->bump_end - p->bump) < csize &&
+                lstk__arena_refill(p) != 0)
+                return NULL;
+            c = (struct lstk__chunk *)p->bump;
+            p->bump += csize;
+        }
+    } else {
+        csize = (size + LSTK__PAGE - 1) & ~(size_t)(LSTK__PAGE - 1);
+        if (csize < size)
+            return NULL;
+        c = mmap(NULL, csize, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (c == MAP_FAILED)
+            return NULL;
+    }
+    c->prev = NULL;
+    c->next = NULL;
+    c->size = csize;
+    c->stack = stack;
+    c->dyn = NULL;
+    c->depth = csize;
+    c->klass = k;
+    c->spare = 0;
+    c->canary = (uint64_t)(uintptr_t)c ^ lstk__canary_secret;
+    p->chunk_allocs++;
+    lstk__count_in(p, csize);
+    return c;
+}
+
+void lstk__chunk_verify(const struct lstk__chunk *c)
+{
+    if (lstk__slow((c->canary ^ (uint64_t)(uintptr_t)c) != lstk__canary_secret))
+        lstk__chunk_corrupt(c);
+}
+
+void lstk__chunk_free(struct lstk__chunk *c)
+{
+    struct lstk__pool *p = &lstk__pool;
+
+    lstk__chunk_verify(c);
+    if (c->dyn != NULL)
+        lstk__dyn_free_all(c);
+    c->canary = 0; /* a stale pointer to a free chunk fails the check */
+    p->chunks_live--;
+    p->bytes_live -= c->size;
+    if (lstk__fast(c->klass != LSTK__KLASS_HUGE)) {
+        c->prev = p->free[c->klass];
+        p->free[c->klass] = c;
+    } else {
+        munmap(c, c->size);
+    }
+}
+
+/* --- per-OS-thread set-up ------------------------------------------------ */
+
+/* Runs when an OS thread that set up a pool exits: its free chunks go to
+   the orphan lists, its counters to the retired totals. */
+static void lstk__pool_exit(void *arg)
+{
+    struct lstk__pool *p = arg;
+
+    pthread_mutex_lock(&lstk__registry_lock);
+    for (struct lstk__pool **pp = &lstk__pools; *pp; pp = &(*pp)->next_pool) {
+        if (*pp == p) {
+            *pp = p->next_pool;
+            break;
+        }
+    }
+    for (unsigned k = 0; k < LSTK__NKLASS; k++) {
+        while (p->free[k]) {
+            struct lstk__chunk *c = p->free[k];
+            p->free[k] = c->prev;
+            c->prev = lstk__orphans[k];
+            lstk__orphans[k] = c;
+        }
+    }
+    lstk__retired.grow_events += p->grow_events;
+    lstk__retired.chunk_allocs += p->chunk_allocs;
+    lstk__retired.chunks_live += p->chunks_live;
+    lstk__retired.chunks_peak += p->chunks_peak;
+    lstk__retired.bytes_live += p->bytes_live;
+    lstk__retired.bytes_peak += p->bytes_peak;
+    lstk__retired.stacks_live += p->stacks_live;
+    lstk__retired.stacks_peak += p->stacks_peak;
+    lstk__retired.threads_live += p->threads_live;
+    lstk__retired.threads_peak += p->threads_peak;
+    lstk__retired.switches += p->switches;
+    pthread_mutex_unlock(&lstk__registry_lock);
+
+    /* The system stack and the sigaltstack are not unmapped: a signal may
+       still be delivered on this OS thread until it is gone. */
+    p->ready = 0;
+}
+
+static void lstk__global_init(void)
+{
+    uint64_t secret = 0;
+    if (getrandom(&secret, sizeof secret, GRND_NONBLOCK) != sizeof secret)
+        secret = (uint64_t)(uintptr_t)&secret * 0x9e3779b97f4a7c15ull ^
+                 (uint64_t)getpid();
+    lstk__canary_secret = secret | 1; /* never 0: a zeroed header fails */
+    pthread_key_create(&lstk__exit_key, lstk__pool_exit);
+    lstk__signal_init();
+    lstk__longjmp_init();
+}
+
+/* Maps SIZE bytes with a PROT_NONE page below, so that running off the end
+   faults instead of writing over a neighbour.  Returns the top. */
+static void *lstk__map_guarded(size_t size)
+{
+    char *m = mmap(NULL, size + LSTK__PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    mprotect(m, LSTK__PAGE, PROT_NONE);
+    return m + LSTK__PAGE + size;
+}
+
+int lstk__os_thread_init(void)
+{
+    struct lstk__pool *p = &lstk__pool;
+
+    if (lstk__fast(p->ready))
+        return 0;
+    pthread_once(&lstk__once, lstk__global_init);
+
+    if (p->sys_top == NULL) {
+        void *top = lstk__map_guarded(LSTK__SYS_STACK_SIZE);
+        if (top == NULL)
+            return ENOMEM;
+        p->sys_top = top;
+    }
+    int rc = lstk__signal_thread_init();
+    if (rc != 0)
+        return rc;
+
+    pthread_mutex_lock(&lstk__registry_lock);
+    /* Adopt chunks that exited OS threads left behind. */
+    for (unsigned k = 0; k < LSTK__NKLASS; k++) {
+        while (lstk__orphans[k]) {
+            struct lstk__chunk *c = lstk__orphans[k];
+            lstk__orphans[k] = c->prev;
+            c->prev = p->free[k];
+            p->free[k] = c;
+        }
+    }
+    p->next_pool = lstk__pools;
+    lstk__pools = p;
+    pthread_mutex_unlock(&lstk__registry_lock);
+
+    /* The main thread never runs key destructors, and needs none. */
+    pthread_setspecific(lstk__exit_key, p);
+    p->ready = 1;
+    return 0;
+}
+
+void *lstk__alt_stack_map(size_t *size)
+{
+    *size = LSTK__ALT_STACK_SIZE;
+    void *top = lstk__map_guarded(LSTK__ALT_STACK_SIZE);
+    return top ? (char *)top - LSTK__ALT_STACK_SIZE : NULL;
+}
+
+/* --- counters ------------------------------------------------------------ */
+
+static void lstk__stats_add(lstk_stats_t *o, const struct lstk__pool *p)
+{
+    o->grow_events += __atomic_load_n(&p->grow_events, __ATOMIC_RELAXED);
+    o->chunk_allocs += __atomic_load_n(&p->chunk_allocs, __ATOMIC_RELAXED);
+    o->chunks_live += __atomic_load_n(&p->chunks_live, __ATOMIC_RELAXED);
+    o->chunks_peak += __atomic_load_n(&p->chunks_peak, __ATOMIC_RELAXED);
+    o->bytes_live += __atomic_load_n(&p->bytes_live, __ATOMIC_RELAXED);
+    o->bytes_peak += __atomic_load_n(&p->bytes_peak, __ATOMIC_RELAXED);
+    o->stacks_live += __atomic_load_n(&p->stacks_live, __ATOMIC_RELAXED);
+    o->stacks_peak += __atomic_load_n(&p->stacks_peak, __ATOMIC_RELAXED);
+    o->threads_live += __atomic_load_n(&p->threads_live, __ATOMIC_RELAXED);
+    o->threads_peak += __atomic_load_n(&p->threads_peak, __ATOMIC_RELAXED);
+    o->switches += __atomic_load_n(&p->switches, __ATOMIC_RELAXED);
+}
+
+int lstk_stats(lstk_stats_t *out)
+{
+    if (out == NULL)
+        return EINVAL;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&lstk__registry_lock);
+    lstk__stats_add(out, &lstk__retired);
+    for (const struct lstk__pool *p = lstk__pools; p; p = p->next_pool)
+        lstk__stats_add(out, p);
+    pthread_mutex_unlock(&lstk__registry_lock);
+    return 0;
+}
+
+size_t lstk_reserve(void)
+{
+    return LSTK__RESERVE;
+}

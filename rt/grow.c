@@ -1,0 +1,174 @@
+/*
+ * grow.c: the slow halves of the growth path, and what jumps leave behind.
+ *
+ * __morestack (arch/x86_64/morestack_*.S) handles the common cases in
+ * registers; it calls into this file, on the OS thread's system stack, only
+ * when it must allocate or free: no cached chunk or one too small, a chunk
+ * that caches another or holds heap blocks, a broken canary.  Everything
+ * here runs with the guard of the linked stack still in place but on the
+ * system stack, so none of it can re-enter the growth path.
+ *
+ * Chunk sizes double along a stack (1, 2, 4 KiB ...) up to the largest
+ * class: a deep recursion crosses O(log depth) small boundaries and then one
+ * per megabyte, while a shallow thread keeps its 1 KiB.
+ *
+ * At most one chunk stays cached below the current one.  A deep recursion
+ * that returns frees all but one, so memory follows the current depth,
+ * not the peak; a loop crossing one boundary reuses the cached chunk.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* The largest chunk the doubling policy asks for (bigger frames still get
+   a chunk that fits them). */
+#define LSTK__GROW_MAX ((size_t)1 << (LSTK__KLASS_MIN_SHIFT + LSTK__NKLASS - 1))
+
+/* A heap block handed out for an alloca/VLA that did not fit the chunk. */
+struct lstk__dynblock {
+    /* The next older block of the same chunk. */
+    struct lstk__dynblock *next;
+    /* Stack pointer of the frame that asked: when a later request comes
+       from a frame above it (a higher sp), that frame has returned. */
+    uintptr_t sp;
+};
+
+void lstk__chunk_free_chain(struct lstk__chunk *c)
+{
+    while (c != NULL) {
+        struct lstk__chunk *next = c->next;
+        lstk__chunk_free(c);
+        c = next;
+    }
+}
+
+struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
+                                    void *ra)
+{
+    struct lstk__stack *stack = cur->stack;
+    size_t want = need + LSTK__GUARD_OFFSET;
+    size_t doubled = cur->size * 2;
+
+    lstk__chunk_verify(cur);
+    if (want < need)
+        lstk__fatal("a frame of %zu bytes cannot be allocated (stack %p, "
+                    "called from %p)", need, stack, ra);
+    if (doubled > LSTK__GROW_MAX)
+        doubled = LSTK__GROW_MAX;
+    if (want < doubled)
+        want = doubled;
+    /* A cached chunk that is too small for this frame goes back. */
+    if (cur->next != NULL) {
+        lstk__chunk_free_chain(cur->next);
+        cur->next = NULL;
+    }
+    struct lstk__chunk *n = lstk__chunk_alloc(want, stack);
+    if (n == NULL)
+        lstk__fatal("out of memory for a stack chunk of %zu bytes (frame "
+                    "needs %zu) on stack %p, %zu bytes deep, called from %p",
+                    want, need, stack, (size_t)cur->depth, ra);
+    n->prev = cur;
+    n->depth = cur->depth + n->size;
+    cur->next = n;
+    if (n->depth > stack->peak_bytes)
+        stack->peak_bytes = n->depth;
+    return n;
+}
+
+uintptr_t lstk__release_slow(struct lstk__chunk *c)
+{
+    lstk__chunk_verify(c);
+    if (c->next != NULL) {
+        lstk__chunk_free_chain(c->next);
+        c->next = NULL;
+    }
+    if (c->dyn != NULL)
+        lstk__dyn_free_all(c);
+    return lstk__chunk_guard(c->prev);
+}
+
+/* Frees C's heap blocks that belong to frames below SP (returned ones). */
+static void lstk__dyn_free_below(struct lstk__chunk *c, uintptr_t sp)
+{
+    while (c->dyn != NULL && c->dyn->sp < sp) {
+        struct lstk__dynblock *b = c->dyn;
+        c->dyn = b->next;
+        free(b);
+    }
+}
+
+void lstk__dyn_free_all(struct lstk__chunk *c)
+{
+    lstk__dyn_free_below(c, UINTPTR_MAX);
+}
+
+/*
+ * __morestack_allocate_stack_space's body.  The block is tied to the
+ * current chunk and freed when the chunk is left, when the stack ends, or
+ * when a later request comes from a frame above the one that asked.  A
+ * function that takes this path and is called again and again from the
+ * same frame keeps its blocks until that frame's chunk is left (as with
+ * libgcc): the compiler tells the runtime nothing when a VLA dies.
+ */
+void *lstk__dyn_alloc(size_t size, void *caller_sp)
+{
+    uintptr_t guard = lstk__guard_get();
+    struct lstk__chunk *c = lstk__guard_chunk(guard);
+
+    lstk__chunk_verify(c);
+    lstk__dyn_free_below(c, (uintptr_t)caller_sp);
+    size_t total = sizeof(struct lstk__dynblock) + size;
+    struct lstk__dynblock *b = total < size ? NULL : aligned_alloc(16, (total + 15) & ~(size_t)15);
+    if (b == NULL)
+        lstk__fatal("out of memory for a %zu-byte alloca/VLA block on stack "
+                    "%p (chunk %p of %zu bytes)", size, c->stack, c,
+                    c->size);
+    b->sp = (uintptr_t)caller_sp;
+    b->next = c->dyn;
+    c->dyn = b;
+    return b + 1;
+}
+
+_Static_assert(sizeof(struct lstk__dynblock) % 16 == 0, "block alignment");
+
+noreturn void lstk__chunk_corrupt(const struct lstk__chunk *c)
+{
+    lstk__fatal("corrupted stack chunk %p (canary %p, size %zu, stack %p): "
+                "a frame wrote below its chunk's reserve of %zu bytes",
+                c, (void *)(uintptr_t)c->canary, c->size, c->stack,
+                (size_t)LSTK__RESERVE);
+}
+
+static inline int lstk__chunk_holds(const struct lstk__chunk *c, uintptr_t sp)
+{
+    return sp > (uintptr_t)c + LSTK__CHUNK_HDR && sp <= (uintptr_t)c + c->size;
+}
+
+uintptr_t lstk__unwind_to(uintptr_t guard, uintptr_t sp)
+{
+    struct lstk__chunk *cur = lstk__guard_chunk(guard);
+    struct lstk__chunk *t = cur;
+
+    /* O(chunks between the two frames): a jump is never a hot path. */
+    while (t != NULL && !lstk__chunk_holds(t, sp))
+        t = t->prev;
+    if (t == NULL)
+        lstk__fatal("longjmp from linked stack %p to sp %p, which is not on "
+                    "it: jumps between stacks or out of lstk_stack_run are "
+                    "not supported", cur->stack, (void *)sp);
+    if (t != cur) {
+        /* t -> e -> ... -> cur (-> cached): keep e cached, free the rest. */
+        struct lstk__chunk *e = t->next;
+        if (e->next != NULL) {
+            lstk__chunk_free_chain(e->next);
+            e->next = NULL;
+        }
+        if (e->dyn != NULL)
+            lstk__dyn_free_all(e);
+    }
+    lstk__dyn_free_below(t, sp);
+    return lstk__chunk_guard(t);
+}

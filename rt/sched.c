@@ -1,0 +1,295 @@
+/*
+ * sched.c: the scheduler of user-level threads.
+ *
+ * Mechanism.  There is no scheduler context of its own: a thread that
+ * blocks (join, mutex, condition, once, sleep) or yields picks the next
+ * thread itself and switches straight to it, so each hand-over is one
+ * switch, not two.  The OS thread's own context (normally main) is one of
+ * the threads, with guard 0 and its own big stack: when main blocks, the
+ * other threads run, which is what "main runs the scheduler whenever it
+ * blocks" means here.  When nothing is runnable, the blocking thread waits
+ * for the earliest timer (or the idle hook, later the epoll poller) on a
+ * big stack: main's, or the system stack for a thread on a small chunk;
+ * nothing switches while it waits there.
+ *
+ * Fairness: one FIFO run queue; every wake-up goes to its tail, every
+ * choice takes its head; mutexes hand ownership to their first waiter.
+ *
+ * Invariants:
+ *   - s->current is the only RUNNING thread; RUNNABLE threads are exactly
+ *     the run queue; a BLOCKED thread is in at most one wait queue
+ *     (t->waitq) and has at most one armed timer (t->heap_idx).
+ *   - a FINISHED thread owns no chunk and no key table, only its TCB,
+ *     which join (or the exit of a detached thread) returns to the pool.
+ *   - nothing here allocates or enters the kernel while the pools have
+ *     room and no thread waits for time.
+ *
+ * Rejected: a separate scheduler context that every switch goes through
+ * (twice the switches); a run queue per priority (no priorities in the
+ * API); scanning threads for expired sleeps (the timer heap instead).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "internal.h"
+#include "sched.h"
+
+__thread struct lstk__sched lstk__sched_tls
+    __attribute__((tls_model("initial-exec")));
+
+/* Set by the first OS thread that claims the scheduler.  Later, one per
+   core: this becomes "how many schedulers exist". */
+static atomic_int lstk__sched_claimed;
+
+/* TCB arenas: the first is small so that a program with a few threads
+   stays small; they double up to 2 MiB, which is asked for as a huge page
+   (first touch ~0.8 us per 4 KiB instead of ~12 us, ARCHITECTURE.md). */
+#define LSTK__TCB_ARENA_FIRST (64u << 10)
+#define LSTK__TCB_ARENA_MAX (2u << 20)
+
+static void *sched_init_big(void *arg)
+{
+    (void)arg;
+    return (void *)(intptr_t)lstk__os_thread_init();
+}
+
+struct lstk__sched *lstk__sched_init_slow(void)
+{
+    struct lstk__sched *s = &lstk__sched_tls;
+    int expected = 0;
+
+    if (s->ready < 0)
+        return NULL;
+    if (!atomic_compare_exchange_strong(&lstk__sched_claimed, &expected, 1)) {
+        s->ready = -1; /* another OS thread runs the threads: foreign */
+        return NULL;
+    }
+    /* On a linked stack (lstk_stack_run) this OS thread's pool is already
+       set up and the call is cheap; otherwise we are on a big stack. */
+    if (lstk__guard_get() == 0 && sched_init_big(s) != NULL) {
+        atomic_store(&lstk__sched_claimed, 0);
+        return NULL;
+    }
+    memset(&s->main, 0, sizeof s->main);
+    s->main.sched = s;
+    s->main.state = LSTK__T_RUNNING;
+    s->main.flags = LSTK__TF_MAIN;
+    s->main.id = ++s->ids;
+    s->current = &s->main;
+    s->tcb_arena = LSTK__TCB_ARENA_FIRST;
+    s->ready = 1;
+    return s;
+}
+
+/* Maps a new TCB arena of s->tcb_arena bytes. */
+static int tcb_arena_grow(struct lstk__sched *s)
+{
+    size_t size = s->tcb_arena;
+    char *p;
+
+    if (size >= LSTK__TCB_ARENA_MAX) {
+        /* 2 MiB-aligned so that the kernel can back it by one huge page:
+           map 4 MiB, keep the aligned half. */
+        char *raw = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw == MAP_FAILED)
+            return ENOMEM;
+        p = (char *)(((uintptr_t)raw + size - 1) & ~(uintptr_t)(size - 1));
+        if (p > raw)
+            munmap(raw, (size_t)(p - raw));
+        if (p + size < raw + 2 * size)
+            munmap(p + size, (size_t)(raw + 2 * size - (p + size)));
+        madvise(p, size, MADV_HUGEPAGE);
+    } else {
+        p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return ENOMEM;
+        s->tcb_arena = size * 2;
+    }
+    s->tcb_bump = p;
+    s->tcb_end = p + size;
+    return 0;
+}
+
+/* Hot path: a pop from the free list, else a bump; the mapping happens
+   once per 2 MiB (16384 TCBs). */
+struct lstk_thread *lstk__tcb_alloc(struct lstk__sched *s)
+{
+    struct lstk_thread *t = s->tcb_free;
+
+    if (lstk__fast(t != NULL)) {
+        s->tcb_free = t->next;
+        return t;
+    }
+    if (lstk__slow(s->tcb_bump == s->tcb_end) && tcb_arena_grow(s) != 0)
+        return NULL;
+    t = (struct lstk_thread *)s->tcb_bump;
+    s->tcb_bump += sizeof *t;
+    return t;
+}
+
+static noreturn void sched_deadlock(struct lstk__sched *s)
+{
+    lstk__fatal("deadlock: no thread can run, none waits for a timer "
+                "(%zu threads live, main %s)",
+                (size_t)lstk__pool.threads_live,
+                s->main_exited ? "exited"
+                : s->current == &s->main ? "blocked" : "blocked too");
+}
+
+/*
+ * Nothing is runnable: wait for the earliest timer (or the idle hook).
+ * Runs on a big stack and never switches.  Returns the thread to run.
+ */
+static void *sched_idle(void *arg)
+{
+    struct lstk__sched *s = arg;
+
+    for (;;) {
+        struct lstk_thread *t;
+        uint64_t deadline;
+
+        if (s->timers.n)
+            lstk__timers_expire(s, lstk__now_ns());
+        t = lstk__q_pop(&s->runq);
+        if (t)
+            return t;
+        deadline = s->timers.n ? s->timers.v[1].when : UINT64_MAX;
+        if (s->idle && s->idle(s, deadline))
+            continue;
+        if (deadline == UINT64_MAX)
+            sched_deadlock(s);
+        struct timespec ts = {
+            .tv_sec = (time_t)(deadline / 1000000000u),
+            .tv_nsec = (long)(deadline % 1000000000u),
+        };
+        /* EINTR (a signal) just goes round again. */
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    }
+}
+
+/*
+ * Hot path: with no timer armed it is a queue pop and a test.  The clock
+ * (vDSO, ~20 ns) is read only every LSTK__TIMER_POLL-th decision while
+ * timers are armed, and whenever the run queue is empty.
+ */
+struct lstk_thread *lstk__sched_next(struct lstk__sched *s)
+{
+    struct lstk_thread *t;
+
+    if (lstk__slow(s->timers.n != 0) &&
+        (++s->tick & (LSTK__TIMER_POLL - 1)) == 0)
+        lstk__timers_expire(s, lstk__now_ns());
+    t = lstk__q_pop(&s->runq);
+    if (lstk__fast(t != NULL))
+        return t;
+    return lstk__on_big_stack(sched_idle, s);
+}
+
+/* Makes NEXT current and switches to it from SELF (which the caller has
+   queued wherever it belongs). */
+static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
+                                struct lstk_thread *next)
+{
+    s->current = next;
+    next->state = LSTK__T_RUNNING;
+    lstk__pool.switches++;
+    lstk__ctx_switch(&self->sp, next->sp, NULL);
+}
+
+int lstk__sched_block(struct lstk__sched *s)
+{
+    struct lstk_thread *self = s->current;
+    struct lstk_thread *next = lstk__sched_next(s);
+
+    if (next == self) /* a timer of our own fired while we idled */
+        self->state = LSTK__T_RUNNING;
+    else
+        sched_switch(s, self, next);
+    return self->wait_rc;
+}
+
+/* Hot path (yield ping-pong): a push, a pop, one switch. */
+LSTK_EXPORT int lstk_yield(void)
+{
+    struct lstk__sched *s = lstk__sched_get();
+    struct lstk_thread *self, *next;
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    self = s->current;
+    if (s->runq.head == NULL) {
+        /* Alone: only due timers could give us company. */
+        if (s->timers.n == 0)
+            return 0;
+        lstk__timers_expire(s, lstk__now_ns());
+        if (s->runq.head == NULL)
+            return 0;
+    }
+    lstk__sched_ready(s, self);
+    next = lstk__sched_next(s);
+    if (next == self)
+        self->state = LSTK__T_RUNNING;
+    else
+        sched_switch(s, self, next);
+    return 0;
+}
+
+/*
+ * Exit, second half, on the system stack (lstk__ctx_exit): the dead
+ * thread's chunks go back to the pool, its TCB too when detached, its
+ * joiner becomes runnable; returns the sp of the next thread to resume.
+ */
+static void *thread_reap(void *arg)
+{
+    struct lstk_thread *t = arg, *next;
+    struct lstk__sched *s = t->sched;
+    uint64_t peak = t->stack.peak_bytes;
+
+    lstk__keys_free(t);
+    lstk__stack_term(&t->stack);
+    t->stack.base = NULL;
+    t->stack.peak_bytes = peak; /* still readable until the join */
+    lstk__pool.threads_live--;
+    t->state = LSTK__T_FINISHED;
+    if (t->joiner)
+        lstk__sched_ready(s, t->joiner);
+    if (t->flags & LSTK__TF_DETACHED)
+        lstk__tcb_free(s, t);
+    if (s->main_exited && lstk__pool.threads_live == 0)
+        exit(0); /* main called lstk_exit and we were the last: as pthreads */
+    next = lstk__sched_next(s); /* guard is 0 here: idles in place */
+    s->current = next;
+    next->state = LSTK__T_RUNNING;
+    lstk__pool.switches++;
+    return next->sp;
+}
+
+/* Main called lstk_exit: it has no chunks to free; the process ends when
+   the last thread does (thread_reap), as with pthread_exit in main. */
+static noreturn void main_exit(struct lstk__sched *s, struct lstk_thread *t)
+{
+    t->state = LSTK__T_FINISHED;
+    s->main_exited = 1;
+    if (t->joiner)
+        lstk__sched_ready(s, t->joiner);
+    if (lstk__pool.threads_live == 0)
+        exit(0);
+    sched_switch(s, t, lstk__sched_next(s)); /* never resumed */
+    lstk__fatal("main resumed after lstk_exit");
+}
+
+void lstk__thread_finish(struct lstk_thread *t, void *result)
+{
+    lstk__keys_run_dtors(t);
+    t->result = result;
+    if (lstk__slow(t->flags & LSTK__TF_MAIN))
+        main_exit(t->sched, t);
+    lstk__ctx_exit(lstk__pool.sys_top, thread_reap, t);
+}

@@ -1,0 +1,44 @@
+# Runtime tests: Criterion programs compiled with the in-tree plugin, and
+# shell tests (TAP) for the fatal paths and gdb.
+LSTK_TEST_CFLAGS = $(AM_CFLAGS) $(LSTK_PLUGIN_CFLAGS) $(CRITERION_CFLAGS) -g -O2
+LSTK_TEST_LIBS = $(LSTK_APP_LIBS) $(CRITERION_LIBS) $(UNWIND_LIBS)
+
+lstk_rt_tests = \
+	testsuite/rt/grow \
+	testsuite/rt/abi \
+	testsuite/rt/jump \
+	testsuite/rt/signals \
+	testsuite/rt/unwind
+check_PROGRAMS += $(lstk_rt_tests) \
+	testsuite/rt/progs/fatal-canary \
+	testsuite/rt/progs/fatal-oom \
+	testsuite/rt/progs/bt-prog
+TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/gdb.sh
+EXTRA_DIST += testsuite/rt/common.h testsuite/rt/fatal.sh testsuite/rt/gdb.sh
+
+testsuite_rt_grow_SOURCES = testsuite/rt/grow.c
+testsuite_rt_grow_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_grow_LDADD = $(LSTK_TEST_LIBS)
+testsuite_rt_abi_SOURCES = testsuite/rt/abi.c
+testsuite_rt_abi_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_abi_LDADD = $(LSTK_TEST_LIBS)
+testsuite_rt_jump_SOURCES = testsuite/rt/jump.c
+testsuite_rt_jump_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_jump_LDADD = $(LSTK_TEST_LIBS)
+testsuite_rt_signals_SOURCES = testsuite/rt/signals.c
+testsuite_rt_signals_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_signals_LDADD = $(LSTK_TEST_LIBS)
+testsuite_rt_unwind_SOURCES = testsuite/rt/unwind.c
+testsuite_rt_unwind_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_unwind_LDADD = $(LSTK_TEST_LIBS)
+
+testsuite_rt_progs_fatal_canary_SOURCES = testsuite/rt/progs/fatal-canary.c
+testsuite_rt_progs_fatal_canary_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_progs_fatal_canary_LDADD = $(LSTK_APP_LIBS)
+testsuite_rt_progs_fatal_oom_SOURCES = testsuite/rt/progs/fatal-oom.c
+testsuite_rt_progs_fatal_oom_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_progs_fatal_oom_LDADD = $(LSTK_APP_LIBS)
+# -O0 keeps every frame for gdb to show.
+testsuite_rt_progs_bt_prog_SOURCES = testsuite/rt/progs/bt-prog.c
+testsuite_rt_progs_bt_prog_CFLAGS = $(AM_CFLAGS) $(LSTK_PLUGIN_CFLAGS) -g -O0
+testsuite_rt_progs_bt_prog_LDADD = $(LSTK_APP_LIBS)
