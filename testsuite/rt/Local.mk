@@ -8,7 +8,8 @@ lstk_rt_tests = \
 	testsuite/rt/abi \
 	testsuite/rt/jump \
 	testsuite/rt/signals \
-	testsuite/rt/unwind
+	testsuite/rt/unwind \
+	testsuite/rt/exceptions
 check_PROGRAMS += $(lstk_rt_tests) \
 	testsuite/rt/progs/fatal-canary \
 	testsuite/rt/progs/fatal-oom \
@@ -31,6 +32,11 @@ testsuite_rt_signals_LDADD = $(LSTK_TEST_LIBS)
 testsuite_rt_unwind_SOURCES = testsuite/rt/unwind.c
 testsuite_rt_unwind_CFLAGS = $(LSTK_TEST_CFLAGS)
 testsuite_rt_unwind_LDADD = $(LSTK_TEST_LIBS)
+
+# C++ exceptions thrown through chunks (the plugin works in cc1plus too).
+testsuite_rt_exceptions_SOURCES = testsuite/rt/exceptions.cc
+testsuite_rt_exceptions_CXXFLAGS = $(LSTK_PLUGIN_CFLAGS) $(CRITERION_CFLAGS) -g -O2
+testsuite_rt_exceptions_LDADD = $(LSTK_TEST_LIBS)
 
 testsuite_rt_progs_fatal_canary_SOURCES = testsuite/rt/progs/fatal-canary.c
 testsuite_rt_progs_fatal_canary_CFLAGS = $(LSTK_TEST_CFLAGS)

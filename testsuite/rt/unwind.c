@@ -78,5 +78,5 @@ Test(unwind, libunwind_backtrace_crosses_chunks_to_entry)
     cr_assert(eq(int, t.saw_bottom, 1));
     cr_assert(eq(int, t.saw_entry, 1), "the walk reached the entry function");
     cr_assert(eq(int, t.saw_caller, 1), "and went on to lstk_stack_run's frame");
-    cr_assert(ge(int, t.frames, 100));
+    cr_assert(ge(int, t.frames, 8));
 }

@@ -49,10 +49,11 @@
  * guard) therefore matters only to sampling tools; we keep "rsp moves
  * first" so that rsp is never in a chunk that the guard says was left.
  *
- * Unwinding: the CFA is rbp + 16 throughout.  The return address rule
- * points at 16(%rbp) (CFA + 0) and rsp is CFA + 8, so unwinders go from the
- * body straight to its real caller, skipping the ret stub (gdb and libunwind
- * show one __morestack frame per chunk boundary).  An exception (or forced
+ * Unwinding: the CFA is rbp + 24 throughout, i.e. just above the body
+ * caller's return address at 16(%rbp), so the standard rules (return
+ * address at CFA - 8, caller's rsp = CFA) go from the body straight to its
+ * real caller, skipping the ret stub: gdb, libgcc's unwinder and libunwind
+ * show one __morestack frame per chunk boundary.  An exception (or forced
  * unwind) leaving the body runs our landing pad, which gives the chunk
  * back and resets the guard before _Unwind_Resume.
  */
@@ -80,16 +81,17 @@ __morestack:
         .cfi_startproc
         .cfi_personality 0x9b, DW.ref.__gcc_personality_v0
         .cfi_lsda 0x1b, .LLSDA_ms
+        /* Unwinders must return from here to the body's caller, skipping
+           the ret stub: say the CFA is 16 above rsp, past both return
+           addresses.  The return address rule (CFA - 8) then finds the
+           body caller's, and the caller's rsp is the CFA. */
+        .cfi_def_cfa_offset 16
         _CET_ENDBR
         pushq   %rbp
-        .cfi_def_cfa_offset 16
-        .cfi_offset %rbp, -16
+        .cfi_def_cfa_offset 24
+        .cfi_offset %rbp, -24
         movq    %rsp, %rbp
-        .cfi_def_cfa_register %rbp
-        /* Return to the body's caller, not to the ret stub: the return
-           address is at CFA + 0, and the caller's rsp is CFA + 8. */
-        .cfi_offset 16, 0
-        .cfi_escape 0x15, 7, 0x7f       /* DW_CFA_val_offset_sf: rsp = CFA + 1 * -(-8) */
+        .cfi_def_cfa_register %rbp      /* CFA = rbp + 24 from here on */
         pushq   %rdi
         pushq   %rsi
         pushq   %rcx
@@ -147,9 +149,7 @@ __morestack:
         .cfi_remember_state
         popq    %rbp
         .cfi_restore %rbp
-        .cfi_def_cfa %rsp, 8
-        .cfi_offset 16, -8
-        .cfi_restore %rsp
+        .cfi_def_cfa %rsp, 16
         ret                             /* to the ret stub */
         .cfi_restore_state
 
