@@ -1,0 +1,290 @@
+/* linkstack.cc: GCC 12 plugin entry point of linkstack.
+
+   linkstack runs threads on small linked stacks: chains of chunks that grow
+   when a function's split-stack check fails (the runtime, rt/, implements
+   __morestack).  GCC's -fsplit-stack emits the check; this plugin turns it
+   on without the driver knowing (so no --wrap=pthread_create and no
+   libgcc split-stack runtime is linked) and adjusts it:
+
+     lstk_placement  (RTL, just before "pro_and_epilogue")
+	decides per function whether it needs a check.  Version 1 keeps
+	every check (check=all); see pass_placement.cc.
+     lstk_reserve    (RTL, just after "pro_and_epilogue")
+	makes the check ask for more than the frame when the function calls
+	code that does no check of its own, or pushes outgoing arguments;
+	see pass_reserve.cc.
+
+   Usage:
+     gcc -fplugin=/path/to/linkstack.so [-fplugin-arg-linkstack-KEY[=VALUE]]
+   with the keys listed in lstk_plugin_help below.
+
+   Debugging:
+     -fplugin-arg-linkstack-verbose   a note per function
+     -fdump-rtl-all-details           among the RTL dumps, <base>.NNNr.
+				      lstk_placement (the decisions) and
+				      lstk_reserve (budgets, the prologue
+				      before and after), next to
+				      pro_and_epilogue (GCC's prologue)
+   GCC 12 reads -fdump-rtl-<pass> switches before it loads plugins, so
+   -fdump-rtl-lstk_reserve-details is refused as an unknown option; only
+   the "all" form reaches a plugin's pass.  (Newer GCC sources handle the
+   dump switches after loading the plugins.)
+
+   GCC's headers come in through compat.h only.  The facts about GCC 12's
+   split-stack code this plugin relies on were verified and written down
+   in the team's gcc-notes.md (sections 1, 3 and 5).  */
+
+#include "compat.h"
+#include "budgets.h"
+/* plugin-version.h defines (static) gcc_version, the version this plugin
+   was built against; include it in this file only.  */
+#include "plugin-version.h"
+
+#ifndef LSTK_PLUGIN_VERSION
+#define LSTK_PLUGIN_VERSION "unknown"
+#endif
+
+/* GCC refuses to load a plugin that does not define this symbol.  */
+int plugin_is_GPL_compatible;
+
+struct lstk_options lstk_opts =
+{
+  LSTK_CHECK_ALL,			/* check */
+  LSTK_EXTERNAL_RESERVE_DEFAULT,	/* external_reserve */
+  false					/* verbose */
+};
+
+/* The keys, for error messages (one line) and for --help (one per line).  */
+#define LSTK_KEYS \
+  "check=all, external-reserve=N, external=NAME[,NAME...], verbose"
+
+static const char lstk_plugin_help[] =
+  "-fplugin-arg-linkstack-check=all\n"
+  "    every function keeps its split-stack check (the only mode for now)\n"
+  "-fplugin-arg-linkstack-external-reserve=N\n"
+  "    bytes of stack (0..1048576, default 16384) a function reserves for\n"
+  "    each call into code the plugin cannot see: functions not defined in\n"
+  "    this file (or weak, or ifuncs), calls through pointers,\n"
+  "    no_split_stack functions, TLS descriptors, mcount\n"
+  "-fplugin-arg-linkstack-external=NAME[,NAME...]\n"
+  "    treat these functions as uninstrumented even if defined here\n"
+  "-fplugin-arg-linkstack-verbose\n"
+  "    a note for each function: check kept, request enlarged";
+
+static struct plugin_info lstk_plugin_info =
+{
+  LSTK_PLUGIN_VERSION,
+  lstk_plugin_help
+};
+
+/* Name of the plugin as the user spelled it in -fplugin= (the file name
+   without .so); -fplugin-arg-<this>-KEY reaches us.  */
+static const char *lstk_plugin_name = "linkstack";
+
+/* Report argument KEY (with VALUE, NULL if none) as malformed; WHAT says
+   what was expected.  Returns false, for the parser's convenience.  */
+static bool
+lstk_arg_error (const char *key, const char *value, const char *what)
+{
+  if (value)
+    error ("linkstack: invalid argument %<-fplugin-arg-%s-%s=%s%>: %s",
+	   lstk_plugin_name, key, value, what);
+  else
+    error ("linkstack: invalid argument %<-fplugin-arg-%s-%s%>: %s",
+	   lstk_plugin_name, key, what);
+  return false;
+}
+
+/* check=all.  VALUE is NULL when no '=' was given.  */
+static bool
+lstk_parse_check (const char *key, const char *value)
+{
+  if (value == NULL || *value == '\0')
+    return lstk_arg_error (key, value, G_("a value is required; accepted "
+					   "values: all"));
+  if (strcmp (value, "all") == 0)
+    {
+      lstk_opts.check = LSTK_CHECK_ALL;
+      return true;
+    }
+  return lstk_arg_error (key, value, G_("accepted values: all"));
+}
+
+/* external-reserve=N: decimal digits only (no sign, no suffix), at most
+   LSTK_EXTERNAL_RESERVE_MAX.  */
+static bool
+lstk_parse_external_reserve (const char *key, const char *value)
+{
+  const char *what = G_("expected a decimal number of bytes from 0 to "
+			"1048576");
+  HOST_WIDE_INT n = 0;
+
+  if (value == NULL || *value == '\0')
+    return lstk_arg_error (key, value, what);
+  for (const char *p = value; *p; p++)
+    {
+      if (!ISDIGIT (*p))
+	return lstk_arg_error (key, value, what);
+      n = n * 10 + (*p - '0');
+      /* Stop before N can overflow: long strings of digits are out of
+	 range anyway.  */
+      if (n > LSTK_EXTERNAL_RESERVE_MAX)
+	return lstk_arg_error (key, value, what);
+    }
+  lstk_opts.external_reserve = n;
+  return true;
+}
+
+/* external=NAME[,NAME...]: no empty names.  */
+static bool
+lstk_parse_external (const char *key, const char *value)
+{
+  const char *what = G_("expected a comma-separated list of function names");
+
+  if (value == NULL || *value == '\0')
+    return lstk_arg_error (key, value, what);
+  for (const char *p = value; *p; p++)
+    if ((p == value || p[-1] == ',') && (*p == ','))
+      return lstk_arg_error (key, value, what);
+  if (value[strlen (value) - 1] == ',')
+    return lstk_arg_error (key, value, what);
+
+  char *list = xstrdup (value);
+  for (char *name = strtok (list, ","); name; name = strtok (NULL, ","))
+    lstk_budget_add_external (name);
+  free (list);
+  return true;
+}
+
+/* verbose: a flag, no value.  */
+static bool
+lstk_parse_verbose (const char *key, const char *value)
+{
+  if (value != NULL)
+    return lstk_arg_error (key, value, G_("takes no value"));
+  lstk_opts.verbose = true;
+  return true;
+}
+
+/* Parse every -fplugin-arg-linkstack-* argument in INFO.  Reports each bad
+   one (so a user sees all mistakes at once) and returns false if any.  */
+static bool
+lstk_parse_args (const struct plugin_name_args *info)
+{
+  bool ok = true;
+
+  for (int i = 0; i < info->argc; i++)
+    {
+      const char *key = info->argv[i].key;
+      const char *value = info->argv[i].value;
+
+      if (strcmp (key, "check") == 0)
+	ok &= lstk_parse_check (key, value);
+      else if (strcmp (key, "external-reserve") == 0)
+	ok &= lstk_parse_external_reserve (key, value);
+      else if (strcmp (key, "external") == 0)
+	ok &= lstk_parse_external (key, value);
+      else if (strcmp (key, "verbose") == 0)
+	ok &= lstk_parse_verbose (key, value);
+      else
+	{
+	  if (value)
+	    error ("linkstack: unknown argument %<-fplugin-arg-%s-%s=%s%>; "
+		   "accepted keys: %s", lstk_plugin_name, key, value, LSTK_KEYS);
+	  else
+	    error ("linkstack: unknown argument %<-fplugin-arg-%s-%s%>; "
+		   "accepted keys: %s", lstk_plugin_name, key, LSTK_KEYS);
+	  ok = false;
+	}
+    }
+  return ok;
+}
+
+/* PLUGIN_START_UNIT: the command line has been fully processed (the
+   target's option_override hook ran in process_options), so the ABI is
+   known here and not yet in plugin_init.  */
+static void
+lstk_start_unit (void *gcc_data ATTRIBUTE_UNUSED,
+		 void *user_data ATTRIBUTE_UNUSED)
+{
+  /* The reserve pass reads frame sizes and pushed-argument sizes from
+     cfun->su, which allocate_struct_function only creates when this flag
+     is on.  It is -fstack-usage's "compute" half: no .su file is written
+     unless -fstack-usage was given too.  */
+  flag_stack_usage_info = 1;
+
+  /* The RTL patterns, the TCB slot (%fs:0x70) and the runtime are those of
+     x86-64 LP64.  -m32 uses %gs:0x30 and 32-bit registers; -mx32 uses
+     %fs:0x40.  */
+  if (!TARGET_64BIT || !TARGET_LP64)
+    error ("linkstack: only the x86-64 LP64 ABI is supported, not %qs",
+	   TARGET_64BIT ? "-mx32" : "-m32");
+  else
+    gcc_assert (TARGET_THREAD_SPLIT_STACK_OFFSET == 0x70);
+
+  /* The large code model calls __morestack_large_model through a register
+     with r10 = (args << 32) | frame, a prologue shape the reserve pass does
+     not patch (and the runtime does not provide).  GCC 12 itself ICEs on
+     -fsplit-stack with -mforce-indirect-call.  */
+  if (ix86_cmodel == CM_LARGE || ix86_cmodel == CM_LARGE_PIC)
+    error ("linkstack: %qs is not supported", "-mcmodel=large");
+  if (flag_force_indirect_call)
+    error ("linkstack: %qs is not supported", "-mforce-indirect-call");
+}
+
+/* Register PASS at REFERENCE (its first instance), before or after.  */
+static void
+lstk_register_pass (opt_pass *pass, const char *reference,
+		    enum pass_positioning_ops where)
+{
+  struct register_pass_info info;
+
+  info.pass = pass;
+  info.reference_pass_name = reference;
+  info.ref_pass_instance_number = 1;
+  info.pos_op = where;
+  register_callback (lstk_plugin_name, PLUGIN_PASS_MANAGER_SETUP, NULL,
+		     &info);
+}
+
+int
+plugin_init (struct plugin_name_args *info,
+	     struct plugin_gcc_version *version)
+{
+  lstk_plugin_name = info->base_name;
+
+  /* The plugin uses GCC's internal data structures: it must run in the
+     very GCC it was compiled against.  */
+  if (!plugin_default_version_check (version, &gcc_version))
+    {
+      error ("linkstack: this plugin was built for GCC %s (%s) but is "
+	     "loaded by GCC %s (%s); rebuild it with this compiler",
+	     gcc_version.basever, gcc_version.datestamp,
+	     version->basever, version->datestamp);
+      return 1;
+    }
+
+  if (!lstk_parse_args (info))
+    return 1;
+
+  /* The same as -fsplit-stack on the cc1 command line, but the driver does
+     not see it: it adds no --wrap=pthread_create, so libgcc's split-stack
+     runtime stays out of the link and linkstack's takes its place.  Set
+     here, before process_options, which validates it for the target.  */
+  global_options.x_flag_split_stack = 1;
+
+  register_callback (lstk_plugin_name, PLUGIN_INFO, NULL, &lstk_plugin_info);
+  register_callback (lstk_plugin_name, PLUGIN_START_UNIT, lstk_start_unit,
+		     NULL);
+
+  /* Placement must run before pro_and_epilogue: that pass emits the
+     split-stack prologue unless the function has the no_split_stack
+     attribute, so the attribute has to be decided by then.  */
+  lstk_register_pass (lstk_make_pass_placement (g), "pro_and_epilogue",
+		      PASS_POS_INSERT_BEFORE);
+  /* The reserve pass must see the prologue: right after the pass that
+     emits it, before later passes (peephole2, bb-reorder) reshape it.  */
+  lstk_register_pass (lstk_make_pass_reserve (g), "pro_and_epilogue",
+		      PASS_POS_INSERT_AFTER);
+  return 0;
+}

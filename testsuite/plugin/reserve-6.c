@@ -1,0 +1,13 @@
+/* -mtls-dialect=gnu2: "call *x@TLSCALL(%rax)" is no call insn, but it runs
+   the dynamic linker's TLS descriptor resolver on this stack: budgeted like
+   an external call.  (The default dialect calls __tls_get_addr: an
+   ordinary external call.)  */
+/* { lstk-do compile } */
+/* { lstk-variants "-O2 -fPIC -mtls-dialect=gnu2" "-O2 -fPIC" } */
+/* { lstk-request get +16384 } */
+/* { lstk-request no_tls +0 } */
+
+__thread int tv;
+
+int get (void) { return tv; }
+int no_tls (int x) { return x + 1; }
