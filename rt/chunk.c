@@ -141,7 +141,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     c->depth = csize;
     c->klass = k;
     c->spare = 0;
-    c->canary = (uint64_t)(uintptr_t)c ^ lstk__canary_secret;
+    c->canary = lstk__canary_secret;
     p->chunk_allocs++;
     lstk__count_in(p, csize);
     return c;
@@ -149,7 +149,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
 
 void lstk__chunk_verify(const struct lstk__chunk *c)
 {
-    if (lstk__slow((c->canary ^ (uint64_t)(uintptr_t)c) != lstk__canary_secret))
+    if (lstk__slow(c->canary != lstk__canary_secret))
         lstk__chunk_corrupt(c);
 }
 

@@ -32,8 +32,8 @@
  * function whose frame is under 256 bytes (SPLIT_STACK_AVAILABLE) start when
  * rsp >= guard, so below the guard must fit: a 248-byte frame plus a leaf's
  * red zone (GCC uses at most 120 bytes of it) = 368, or a 248-byte frame, the
- * return address of a call, the call to __morestack and the 32 bytes
- * __morestack pushes before it leaves the chunk = 304.  Outgoing arguments
+ * return address of a call, the call to __morestack and the 24 bytes
+ * __morestack pushes before it leaves the chunk = 288.  Outgoing arguments
  * pushed at a call site are not in GCC's frame size: the plugin adds them
  * to the function's request.
  */
@@ -94,8 +94,9 @@ struct lstk__chunk {
     /* Size class (index into the pool's free lists) or LSTK__KLASS_HUGE. */
     uint32_t klass;
     uint32_t spare;
-    /* chunk address ^ lstk__canary_secret; on top of the header, so that
-       a write running down out of the reserve hits it first. */
+    /* lstk__canary_secret (random per process) while the chunk is in use;
+       on top of the header, so that a write running down out of the
+       reserve hits it first. */
     uint64_t canary;
 };
 

@@ -32,7 +32,7 @@
  *           arguments.  All of these are preserved into the body.
  * Stack:    on entry only the reserve below the guard is known to be free
  *           (LSTK__RESERVE, rt/internal.h).  Before leaving the old chunk we
- *           push rbp + 3 registers: 32 bytes (+ our return address).
+ *           push rbp + 2 registers: 24 bytes (+ our return address).
  *
  * Frame on the old chunk (rbp-based; kept while the body runs):
  *     24(%rbp)  first stack argument of the body (the varargs prologue
@@ -40,7 +40,7 @@
  *     16(%rbp)  return address of the body's caller
  *      8(%rbp)  our return address: the `ret` stub in the body's prologue
  *      0(%rbp)  saved rbp
- *     -8/-16/-24(%rbp)  saved rdi, rsi, rcx
+ *     -8/-16(%rbp)  saved rdi, rsi
  *
  * Signals: the runtime makes every handler run on a per-OS-thread
  * sigaltstack with the guard set to 0 for the handler's duration (rt/signal.c),
@@ -94,37 +94,32 @@ __morestack:
         .cfi_def_cfa_register %rbp      /* CFA = rbp + 24 from here on */
         pushq   %rdi
         pushq   %rsi
-        pushq   %rcx
 
-        movq    %fs:LSTK__GUARD_SLOT, %rdi
-        subq    $G, %rdi                /* rdi = current chunk C */
-        movq    LSTK__CH_NEXT(%rdi), %rsi   /* rsi = cached chunk N */
+        /* The header is found from the guard: fields at offset - G. */
+        movq    %fs:LSTK__GUARD_SLOT, %rdi      /* rdi = C + G */
+        movq    LSTK__CH_NEXT-G(%rdi), %rsi     /* rsi = cached chunk N */
         testq   %rsi, %rsi
         jz      .Lgrow_slow
-        /* Room in N above its guard: size - G - slack >= frame + args ? */
-        movq    LSTK__CH_SIZE(%rsi), %rcx
-        subq    $(G + LSTK__MORESTACK_SLACK), %rcx
-        subq    %r10, %rcx
-        jb      .Lgrow_slow
-        subq    %r11, %rcx
-        jb      .Lgrow_slow
+        /* N fits if its size >= G + frame + args + slack. */
+        leaq    G+LSTK__MORESTACK_SLACK(%r10,%r11), %rdi
+        cmpq    LSTK__CH_SIZE(%rsi), %rdi
+        ja      .Lgrow_slow
 
 .Lswitch:       /* rsi = the chunk to move to */
-        movq    lstk__pool@gottpoff(%rip), %rcx
-        incq    %fs:(%rcx)              /* lstk__pool.grow_events++ */
-        leaq    G(%rsi), %rdi           /* rdi = its guard */
-        movq    LSTK__CH_SIZE(%rsi), %rcx
-        addq    %rsi, %rcx              /* rcx = its top */
-        subq    %r11, %rcx
-        andq    $-16, %rcx              /* rcx = where the arguments go */
+        movq    lstk__pool@gottpoff(%rip), %rdi
+        incq    %fs:(%rdi)              /* lstk__pool.grow_events++ */
+        movq    LSTK__CH_SIZE(%rsi), %rdi
+        addq    %rsi, %rdi              /* rdi = its top */
+        subq    %r11, %rdi
+        andq    $-16, %rdi              /* rdi = where the arguments go */
         testq   %r11, %r11
         jnz     .Lcopy_args
 .Largs_done:
-        movq    %rcx, %rsp              /* onto the new chunk */
-        movq    %rdi, %fs:LSTK__GUARD_SLOT
+        movq    %rdi, %rsp              /* onto the new chunk */
+        addq    $G, %rsi
+        movq    %rsi, %fs:LSTK__GUARD_SLOT
         movq    -8(%rbp), %rdi
         movq    -16(%rbp), %rsi
-        movq    -24(%rbp), %rcx
         movq    8(%rbp), %r10
         addq    $1, %r10                /* the body: just past the ret stub */
 .LEHB_ms:
@@ -132,16 +127,14 @@ __morestack:
 .LEHE_ms:
         /* The body returned: rax/rdx, xmm0/1 and st0/1 hold its result;
            rcx, rsi, rdi, r8-r11 are free. */
-        movq    %fs:LSTK__GUARD_SLOT, %rcx
-        subq    $G, %rcx                /* rcx = chunk we leave */
-        movq    LSTK__CH_CANARY(%rcx), %rsi
-        xorq    %rcx, %rsi
-        cmpq    lstk__canary_secret(%rip), %rsi
+        movq    %fs:LSTK__GUARD_SLOT, %rcx      /* rcx = C + G, C = the chunk we leave */
+        movq    lstk__canary_secret(%rip), %rsi
+        cmpq    LSTK__CH_CANARY-G(%rcx), %rsi
         jne     .Lcorrupt
-        movq    LSTK__CH_NEXT(%rcx), %rsi
-        orq     LSTK__CH_DYN(%rcx), %rsi
+        movq    LSTK__CH_NEXT-G(%rcx), %rsi
+        orq     LSTK__CH_DYN-G(%rcx), %rsi
         jnz     .Lrelease_slow
-        movq    LSTK__CH_PREV(%rcx), %rsi
+        movq    LSTK__CH_PREV-G(%rcx), %rsi
         addq    $G, %rsi                /* rsi = guard of the chunk we return to */
 .Lreleased:
         movq    %rbp, %rsp              /* back onto the old chunk */
@@ -153,22 +146,25 @@ __morestack:
         ret                             /* to the ret stub */
         .cfi_restore_state
 
-/* Copy r11 bytes of stack arguments from 24(%rbp) to (%rcx), last word
+/* Copy r11 bytes of stack arguments from 24(%rbp) to (%rdi), last word
    first.  r10 and r11 are dead afterwards (the body reloads nothing from
    them; the varargs pointer is recomputed from rbp after the stub). */
 .Lcopy_args:
         movq    16(%rbp,%r11), %r10
-        movq    %r10, -8(%rcx,%r11)
+        movq    %r10, -8(%rdi,%r11)
         subq    $8, %r11
         jnz     .Lcopy_args
         jmp     .Largs_done
 
-/* No usable cached chunk: get one in C on the system stack.  All argument
-   registers are saved there; rdi (C), rsi, rcx are already on the old chunk. */
+/* No usable cached chunk: get one in C on the system stack.  The argument
+   registers are saved there (rdi and rsi are already on the old chunk). */
 .Lgrow_slow:
         movq    lstk__pool@gottpoff(%rip), %rsi
         movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp   /* onto the system stack */
         subq    $208, %rsp
+        movq    %rcx, 176(%rsp)
+        movq    %fs:LSTK__GUARD_SLOT, %rdi
+        subq    $G, %rdi                /* rdi = C */
         movq    %rax, 0(%rsp)
         movq    %rdx, 8(%rsp)
         movq    %r8, 16(%rsp)
@@ -201,7 +197,8 @@ __morestack:
         movdqu  128(%rsp), %xmm5
         movdqu  144(%rsp), %xmm6
         movdqu  160(%rsp), %xmm7
-        leaq    -24(%rbp), %rsp         /* back onto the old chunk */
+        movq    176(%rsp), %rcx
+        leaq    -16(%rbp), %rsp         /* back onto the old chunk */
         jmp     .Lswitch
 
 /* The chunk we leave has a cached chunk or heap blocks to give back.
@@ -215,7 +212,7 @@ __morestack:
         movq    %rdx, 8(%rsp)
         movdqu  %xmm0, 16(%rsp)
         movdqu  %xmm1, 32(%rsp)
-        movq    %rcx, %rdi
+        leaq    -G(%rcx), %rdi
         call    lstk__release_slow      /* returns the guard to go back to */
         movq    %rax, %rsi
         movq    0(%rsp), %rax
@@ -227,7 +224,7 @@ __morestack:
 .Lcorrupt:
         movq    lstk__pool@gottpoff(%rip), %rsi
         movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp
-        movq    %rcx, %rdi
+        leaq    -G(%rcx), %rdi
         call    lstk__chunk_corrupt     /* does not return */
         ud2
 
