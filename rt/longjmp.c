@@ -30,7 +30,9 @@
 
 typedef void (*lstk__jumpfn)(struct __jmp_buf_tag *, int);
 
-/* In a static link, glibc's own entry point; in a dynamic one, dlsym. */
+/* In a dynamic link, dlsym finds libc's.  In a -static one there is no
+   dlsym, and glibc's own entry point is linked only if something asks for
+   it: linkstack.pc's Libs.private does (-Wl,-u,__libc_siglongjmp). */
 extern void __libc_siglongjmp(struct __jmp_buf_tag *, int)
     __attribute__((weak, __noreturn__));
 
@@ -43,7 +45,8 @@ static lstk__jumpfn lstk__resolve(const char *name, lstk__jumpfn fallback)
     if (fn == NULL)
         fn = fallback;
     if (fn == NULL)
-        lstk__fatal("cannot find libc's %s", name);
+        lstk__fatal("cannot find libc's %s (a -static link needs "
+                    "-Wl,-u,__libc_siglongjmp, see linkstack.pc)", name);
     return fn;
 }
 
@@ -61,9 +64,11 @@ static inline lstk__jumpfn lstk__jump(void)
    dlsym needs far more stack than a chunk has; later only read. */
 void lstk__longjmp_init(void)
 {
-    lstk__jump();
-    __atomic_store_n(&lstk__real_jump_chk, lstk__resolve("__longjmp_chk", NULL),
-                     __ATOMIC_RELAXED);
+    lstk__jumpfn jump = lstk__jump();
+    /* A -static program has no dlsym: fortified longjmp off linked stacks
+       then loses only its check. */
+    lstk__jumpfn chk = (lstk__jumpfn)dlsym(RTLD_NEXT, "__longjmp_chk");
+    __atomic_store_n(&lstk__real_jump_chk, chk ? chk : jump, __ATOMIC_RELAXED);
 }
 
 /* The stack pointer a jmp_buf restores (glibc x86-64: __jmpbuf[6]). */
@@ -126,8 +131,8 @@ LSTK_EXPORT void __longjmp_chk(struct __jmp_buf_tag *env, int val)
         lstk__longjmp(env, val);
     lstk__jumpfn chk = __atomic_load_n(&lstk__real_jump_chk, __ATOMIC_RELAXED);
     if (chk == NULL) {
-        chk = lstk__resolve("__longjmp_chk", NULL);
-        __atomic_store_n(&lstk__real_jump_chk, chk, __ATOMIC_RELAXED);
+        lstk__longjmp_init();
+        chk = __atomic_load_n(&lstk__real_jump_chk, __ATOMIC_RELAXED);
     }
     chk(env, val);
     __builtin_unreachable();
