@@ -92,6 +92,210 @@ LSTK_EXPORT int lstk_stats(lstk_stats_t *out);
  */
 LSTK_EXPORT size_t lstk_reserve(void);
 
+/* ======================================================================= */
+/*  Threads (user-level, pthread-like).  This block is issue 3's.          */
+/* ======================================================================= */
+/*
+ * A thread runs on a linked stack whose first chunk is its "stack size"
+ * (LSTK_STACK_DEFAULT, about 1 KiB); the stack grows by linking chunks, so
+ * the size bounds nothing but the first chunk.  Threads are scheduled
+ * cooperatively, FIFO, on the OS thread that first calls one of the
+ * functions below that need the scheduler (normally main): that OS thread
+ * keeps its own stack and runs the other threads whenever it blocks in
+ * lstk_join, lstk_yield, a mutex, a condition, lstk_once or a sleep.  When
+ * main returns the process exits, as with pthreads; when main calls
+ * lstk_exit, the process exits (status 0) after the last thread.
+ *
+ * Return values mirror pthreads: 0 or a positive errno value, no errno.
+ *
+ * Foreign threads (any other OS thread: pthreads, signal handlers) may
+ * call only lstk_attr_*, lstk_mutexattr_*, lstk_condattr_*, the _init and
+ * _destroy of mutexes and conditions, lstk_key_create/lstk_key_delete,
+ * lstk_equal, lstk_stats and lstk_stack_run; the other calls return EPERM
+ * there (lstk_self returns NULL, lstk_getspecific NULL, lstk_exit aborts).
+ * A mutex or condition must not be shared with foreign threads.
+ *
+ * Every call uses at most 512 bytes of the calling thread's stack (the
+ * plugin reserves that much at each call to an lstk_* function); heavy
+ * work (memory mappings, malloc, unwinding, waiting) runs on a per-OS-thread
+ * system stack.
+ */
+
+/* A thread handle: valid from lstk_create until lstk_join or, for a
+   detached thread, until it ends (a stale handle is undefined, as with
+   pthread_t). */
+typedef struct lstk_thread *lstk_t;
+
+/* Thread attributes.  Initialise with lstk_attr_init; fields private. */
+typedef struct lstk_attr {
+    size_t _lstk_stacksize;
+    int _lstk_detachstate;
+    unsigned _lstk_magic;
+    void *_lstk_spare[2];
+} lstk_attr_t;
+
+#define LSTK_CREATE_JOINABLE 0
+#define LSTK_CREATE_DETACHED 1
+
+/* Sets *ATTR to the defaults: LSTK_STACK_DEFAULT, joinable.  0 or EINVAL. */
+LSTK_EXPORT int lstk_attr_init(lstk_attr_t *attr);
+/* Invalidates *ATTR.  0 or EINVAL (not initialised). */
+LSTK_EXPORT int lstk_attr_destroy(lstk_attr_t *attr);
+/* The size in bytes of the first chunk of threads created with ATTR,
+   header included.  EINVAL if SIZE < LSTK_STACK_MIN (1 KiB) or ATTR is not
+   initialised.  Larger sizes are rounded up to the chunk size classes. */
+LSTK_EXPORT int lstk_attr_setstacksize(lstk_attr_t *attr, size_t size);
+LSTK_EXPORT int lstk_attr_getstacksize(const lstk_attr_t *attr, size_t *size);
+/* LSTK_CREATE_JOINABLE or LSTK_CREATE_DETACHED; EINVAL otherwise. */
+LSTK_EXPORT int lstk_attr_setdetachstate(lstk_attr_t *attr, int state);
+LSTK_EXPORT int lstk_attr_getdetachstate(const lstk_attr_t *attr, int *state);
+
+/*
+ * Creates a thread running FN(ARG) and stores its handle in *THREAD.  The
+ * new thread is queued behind the runnable ones; the caller continues.
+ * ATTR may be NULL (defaults).  Allocates nothing when the runtime's pools
+ * have a free control block and chunk.
+ * Returns 0; EINVAL (THREAD or FN NULL, ATTR not initialised); EAGAIN (no
+ * memory for the control block or the first chunk; nothing was created);
+ * EPERM (foreign thread).
+ */
+LSTK_EXPORT int lstk_create(lstk_t *thread, const lstk_attr_t *attr,
+                            void *(*fn)(void *), void *arg);
+/*
+ * Waits until THREAD ends, stores its result in *RESULT (when RESULT is not
+ * NULL) and frees its control block.  Returns 0; EDEADLK (THREAD is the
+ * caller, or is joining the caller); EINVAL (THREAD is detached, or another
+ * thread already joins it); ESRCH (THREAD is NULL or already joined);
+ * EPERM (foreign thread).
+ */
+LSTK_EXPORT int lstk_join(lstk_t thread, void **result);
+/* Lets THREAD's resources go as soon as it ends (now if it has).  Returns
+   0; EINVAL (already detached, or being joined); ESRCH; EPERM. */
+LSTK_EXPORT int lstk_detach(lstk_t thread);
+/* Ends the calling thread with RESULT: runs the key destructors on its
+   stack, then frees its chunks.  From main, see the block comment. */
+LSTK_EXPORT __attribute__((__noreturn__)) void lstk_exit(void *result);
+/* The calling thread (main included); NULL on a foreign thread. */
+LSTK_EXPORT lstk_t lstk_self(void);
+/* Non-zero when A and B are the same thread. */
+LSTK_EXPORT int lstk_equal(lstk_t a, lstk_t b);
+/* Lets every runnable thread run once before the caller continues (FIFO).
+   Returns 0, or EPERM (foreign thread). */
+LSTK_EXPORT int lstk_yield(void);
+/* Suspends the caller for at least NS nanoseconds (CLOCK_MONOTONIC); other
+   threads run meanwhile.  NS = 0 yields.  Returns 0; ENOMEM (the timer
+   heap could not grow); EPERM (foreign thread). */
+LSTK_EXPORT int lstk_sleep_ns(uint64_t ns);
+/*
+ * The stack high-water mark of THREAD: the most chunk bytes it ever had
+ * linked at once, headers and the first chunk included.  Valid for
+ * running, suspended and finished (not yet joined) threads.  Returns 0;
+ * EINVAL (OUT NULL, or THREAD is the OS thread's own context, which has no
+ * linked stack); ESRCH; EPERM.
+ */
+LSTK_EXPORT int lstk_stack_peak(lstk_t thread, size_t *out);
+/*
+ * Stores in IPS[0..*COUNT) the return addresses of suspended THREAD,
+ * innermost first, unwound with libunwind across its chunks (the first
+ * entries are the runtime's own frames, the call that suspended it).
+ * *COUNT <= MAX.  Returns 0; EINVAL (IPS or COUNT NULL, or THREAD is the
+ * caller: use backtrace(3) for that); ESRCH (THREAD finished or NULL);
+ * EPERM (foreign thread).
+ */
+LSTK_EXPORT int lstk_backtrace(lstk_t thread, void **ips, size_t max,
+                               size_t *count);
+
+/* --- mutexes: error-checking, FIFO hand-off ----------------------------- */
+
+/* Storage of a mutex; all zero (LSTK_MUTEX_INITIALIZER) is unlocked. */
+typedef struct lstk_mutex {
+    void *_lstk_opaque[4];
+} lstk_mutex_t;
+#define LSTK_MUTEX_INITIALIZER {{0, 0, 0, 0}}
+/* Mutex attributes: accepted for pthread compatibility; every mutex is of
+   the error-checking kind. */
+typedef struct lstk_mutexattr {
+    int _lstk_kind;
+} lstk_mutexattr_t;
+LSTK_EXPORT int lstk_mutexattr_init(lstk_mutexattr_t *attr);
+LSTK_EXPORT int lstk_mutexattr_destroy(lstk_mutexattr_t *attr);
+
+/* Initialises *M unlocked (ATTR may be NULL).  0 or EINVAL. */
+LSTK_EXPORT int lstk_mutex_init(lstk_mutex_t *m, const lstk_mutexattr_t *attr);
+/* 0, or EBUSY (locked or waited on). */
+LSTK_EXPORT int lstk_mutex_destroy(lstk_mutex_t *m);
+/* Locks *M, waiting in FIFO order.  0; EDEADLK (the caller owns it);
+   EPERM (foreign thread). */
+LSTK_EXPORT int lstk_mutex_lock(lstk_mutex_t *m);
+/* 0; EBUSY (locked, by the caller too); EPERM (foreign thread). */
+LSTK_EXPORT int lstk_mutex_trylock(lstk_mutex_t *m);
+/* Unlocks *M and hands it to its first waiter, if any (who then owns it).
+   0; EPERM (the caller does not own it, or foreign thread). */
+LSTK_EXPORT int lstk_mutex_unlock(lstk_mutex_t *m);
+
+/* --- condition variables ------------------------------------------------- */
+
+/* Storage of a condition; all zero (LSTK_COND_INITIALIZER) is valid. */
+typedef struct lstk_cond {
+    void *_lstk_opaque[4];
+} lstk_cond_t;
+#define LSTK_COND_INITIALIZER {{0, 0, 0, 0}}
+/* Condition attributes: accepted for pthread compatibility; timed waits
+   always take CLOCK_REALTIME deadlines, as pthreads' default. */
+typedef struct lstk_condattr {
+    int _lstk_clock;
+} lstk_condattr_t;
+LSTK_EXPORT int lstk_condattr_init(lstk_condattr_t *attr);
+LSTK_EXPORT int lstk_condattr_destroy(lstk_condattr_t *attr);
+
+struct timespec;
+/* 0 or EINVAL. */
+LSTK_EXPORT int lstk_cond_init(lstk_cond_t *c, const lstk_condattr_t *attr);
+/* 0, or EBUSY (threads wait on it). */
+LSTK_EXPORT int lstk_cond_destroy(lstk_cond_t *c);
+/* Atomically unlocks *M and waits for a signal, then locks *M again.
+   Wakes in FIFO order.  0; EPERM (the caller does not own *M, or foreign
+   thread); EINVAL (other threads wait on *C with another mutex). */
+LSTK_EXPORT int lstk_cond_wait(lstk_cond_t *c, lstk_mutex_t *m);
+/* As lstk_cond_wait, until the CLOCK_REALTIME time ABSTIME at most:
+   ETIMEDOUT then (with *M locked again); EINVAL (ABSTIME NULL or its
+   tv_nsec out of range); ENOMEM (the timer heap could not grow). */
+LSTK_EXPORT int lstk_cond_timedwait(lstk_cond_t *c, lstk_mutex_t *m,
+                                    const struct timespec *abstime);
+/* Wakes the first waiter / every waiter.  0, or EPERM (foreign thread). */
+LSTK_EXPORT int lstk_cond_signal(lstk_cond_t *c);
+LSTK_EXPORT int lstk_cond_broadcast(lstk_cond_t *c);
+
+/* --- once ---------------------------------------------------------------- */
+
+typedef struct lstk_once {
+    void *_lstk_opaque[3];
+} lstk_once_t;
+#define LSTK_ONCE_INIT {{0, 0, 0}}
+/* Runs FN exactly once per *ONCE; other callers wait until it returned.
+   0; EINVAL (NULL argument); EPERM (foreign thread, unless already done). */
+LSTK_EXPORT int lstk_once(lstk_once_t *once, void (*fn)(void));
+
+/* --- thread-specific data ------------------------------------------------ */
+
+typedef unsigned int lstk_key_t;
+/* Keys that can exist at once; destructor rounds at thread exit. */
+#define LSTK_KEYS_MAX 1024
+#define LSTK_DESTRUCTOR_ITERATIONS 4
+/* Creates a key whose value is NULL in every thread; DTOR (may be NULL)
+   runs at the exit of each thread with a non-NULL value.  0; EAGAIN (all
+   LSTK_KEYS_MAX in use); EINVAL (KEY NULL). */
+LSTK_EXPORT int lstk_key_create(lstk_key_t *key, void (*dtor)(void *));
+/* Deletes KEY (no destructor runs).  0 or EINVAL. */
+LSTK_EXPORT int lstk_key_delete(lstk_key_t key);
+/* 0; EINVAL (no such key); ENOMEM (first value: the table of the thread's
+   values could not be allocated); EPERM (foreign thread). */
+LSTK_EXPORT int lstk_setspecific(lstk_key_t key, const void *value);
+/* The caller's value for KEY; NULL if none, no such key, or foreign. */
+LSTK_EXPORT void *lstk_getspecific(lstk_key_t key);
+
+/* ======================== end of the threads block ===================== */
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,5 +20,7 @@ liblinkstack_la_SOURCES = \
 liblinkstack_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	-fasynchronous-unwind-tables -fno-omit-frame-pointer
 liblinkstack_la_CCASFLAGS = $(AM_CPPFLAGS)
-liblinkstack_la_LDFLAGS = -no-undefined -version-info $(LSTK_LT_VERSION)
+# -z now: the runtime itself calls libc from small chunks; no lazy PLT
+# lookup may run there.
+liblinkstack_la_LDFLAGS = -no-undefined -version-info $(LSTK_LT_VERSION) -Wl,-z,now
 liblinkstack_la_LIBADD = $(UNWIND_LIBS) -ldl -lpthread

@@ -29,6 +29,8 @@
  * API); scanning threads for expired sleeps (the timer heap instead).
  */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -37,7 +39,7 @@
 #include <time.h>
 
 #include "internal.h"
-#include "sched.h"
+#include "scheduler.h"
 
 __thread struct lstk__sched lstk__sched_tls
     __attribute__((tls_model("initial-exec")));
@@ -52,10 +54,39 @@ static atomic_int lstk__sched_claimed;
 #define LSTK__TCB_ARENA_FIRST (64u << 10)
 #define LSTK__TCB_ARENA_MAX (2u << 20)
 
+/* Names the running user-level thread in fatal messages (fatal.c). */
+static void *sched_self_hook(void)
+{
+    struct lstk__sched *s = &lstk__sched_tls;
+
+    if (s->ready <= 0 || s->current == &s->main)
+        return NULL;
+    return s->current;
+}
+
+/* The set-up, on a big stack: this OS thread's pool, system stack and
+   sigaltstack, then the scheduler and its main thread. */
 static void *sched_init_big(void *arg)
 {
-    (void)arg;
-    return (void *)(intptr_t)lstk__os_thread_init();
+    struct lstk__sched *s = arg;
+    struct timespec ts;
+    int rc = lstk__os_thread_init();
+
+    if (rc)
+        return (void *)(intptr_t)rc;
+    /* Bind the libc functions that run on small chunks now, on this big
+       stack: a lazy PLT lookup needs 1-3 KiB of stack (gcc-notes 2). */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    memset(&s->main, 0, sizeof s->main);
+    s->main.sched = s;
+    s->main.state = LSTK__T_RUNNING;
+    s->main.flags = LSTK__TF_MAIN;
+    s->main.id = ++s->ids;
+    s->current = &s->main;
+    s->tcb_arena = LSTK__TCB_ARENA_FIRST;
+    lstk__self_hook = sched_self_hook;
+    return NULL;
 }
 
 struct lstk__sched *lstk__sched_init_slow(void)
@@ -69,19 +100,12 @@ struct lstk__sched *lstk__sched_init_slow(void)
         s->ready = -1; /* another OS thread runs the threads: foreign */
         return NULL;
     }
-    /* On a linked stack (lstk_stack_run) this OS thread's pool is already
-       set up and the call is cheap; otherwise we are on a big stack. */
-    if (lstk__guard_get() == 0 && sched_init_big(s) != NULL) {
+    /* On a linked stack (lstk_stack_run) this OS thread's pool, hence its
+       system stack, is already set up. */
+    if (lstk__on_big_stack(sched_init_big, s) != NULL) {
         atomic_store(&lstk__sched_claimed, 0);
         return NULL;
     }
-    memset(&s->main, 0, sizeof s->main);
-    s->main.sched = s;
-    s->main.state = LSTK__T_RUNNING;
-    s->main.flags = LSTK__TF_MAIN;
-    s->main.id = ++s->ids;
-    s->current = &s->main;
-    s->tcb_arena = LSTK__TCB_ARENA_FIRST;
     s->ready = 1;
     return s;
 }
@@ -137,10 +161,9 @@ struct lstk_thread *lstk__tcb_alloc(struct lstk__sched *s)
 static noreturn void sched_deadlock(struct lstk__sched *s)
 {
     lstk__fatal("deadlock: no thread can run, none waits for a timer "
-                "(%zu threads live, main %s)",
+                "(%zu threads besides main, main %s)",
                 (size_t)lstk__pool.threads_live,
-                s->main_exited ? "exited"
-                : s->current == &s->main ? "blocked" : "blocked too");
+                s->main_exited ? "exited" : "blocked");
 }
 
 /*
@@ -174,22 +197,36 @@ static void *sched_idle(void *arg)
     }
 }
 
-/*
- * Hot path: with no timer armed it is a queue pop and a test.  The clock
- * (vDSO, ~20 ns) is read only every LSTK__TIMER_POLL-th decision while
- * timers are armed, and whenever the run queue is empty.
- */
-struct lstk_thread *lstk__sched_next(struct lstk__sched *s)
+/* lstk__sched_next when timers are armed or nothing is runnable. */
+__attribute__((noinline)) static struct lstk_thread *
+sched_next_slow(struct lstk__sched *s)
 {
     struct lstk_thread *t;
 
-    if (lstk__slow(s->timers.n != 0) &&
-        (++s->tick & (LSTK__TIMER_POLL - 1)) == 0)
+    if (s->timers.n != 0 && (++s->tick & (LSTK__TIMER_POLL - 1)) == 0)
         lstk__timers_expire(s, lstk__now_ns());
     t = lstk__q_pop(&s->runq);
-    if (lstk__fast(t != NULL))
+    if (t)
         return t;
     return lstk__on_big_stack(sched_idle, s);
+}
+
+/*
+ * Hot path: with no timer armed it is a test and a queue pop, inlined into
+ * yield and block.  The clock (vDSO, ~20 ns) is read only every
+ * LSTK__TIMER_POLL-th decision while timers are armed, and whenever the
+ * run queue is empty.
+ */
+static inline struct lstk_thread *sched_next(struct lstk__sched *s)
+{
+    if (lstk__fast(s->timers.n == 0 && s->runq.head != NULL))
+        return lstk__q_pop(&s->runq);
+    return sched_next_slow(s);
+}
+
+struct lstk_thread *lstk__sched_next(struct lstk__sched *s)
+{
+    return sched_next(s);
 }
 
 /* Makes NEXT current and switches to it from SELF (which the caller has
@@ -206,7 +243,7 @@ static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
 int lstk__sched_block(struct lstk__sched *s)
 {
     struct lstk_thread *self = s->current;
-    struct lstk_thread *next = lstk__sched_next(s);
+    struct lstk_thread *next = sched_next(s);
 
     if (next == self) /* a timer of our own fired while we idled */
         self->state = LSTK__T_RUNNING;
@@ -215,7 +252,36 @@ int lstk__sched_block(struct lstk__sched *s)
     return self->wait_rc;
 }
 
-/* Hot path (yield ping-pong): a push, a pop, one switch. */
+/* lstk_yield's general case: alone, or with timers to look at. */
+void lstk__sched_yield(struct lstk__sched *s)
+{
+    struct lstk_thread *self = s->current, *next;
+
+    if (s->runq.head == NULL) {
+        /* Alone: only due timers could give us company. */
+        if (s->timers.n == 0)
+            return;
+        lstk__timers_expire(s, lstk__now_ns());
+        if (s->runq.head == NULL)
+            return;
+    }
+    lstk__sched_ready(s, self);
+    next = sched_next(s);
+    if (next == self)
+        self->state = LSTK__T_RUNNING;
+    else
+        sched_switch(s, self, next);
+}
+
+/*
+ * The hottest path (yield ping-pong): a TLS load, a pop and a push, and
+ * the switch as a *tail call*, so that the frame it saves returns straight
+ * to lstk_yield's caller.  The resumed thread then leaves with one
+ * predicted indirect jump (`pop; jmp`) into its own caller, instead of a
+ * `ret` from lstk_yield that the return-stack predictor, filled by the
+ * other thread's calls, would miss every time.  The switch's message, 0,
+ * is lstk_yield's return value.
+ */
 LSTK_EXPORT int lstk_yield(void)
 {
     struct lstk__sched *s = lstk__sched_get();
@@ -223,28 +289,25 @@ LSTK_EXPORT int lstk_yield(void)
 
     if (lstk__slow(s == NULL))
         return EPERM;
-    self = s->current;
-    if (s->runq.head == NULL) {
-        /* Alone: only due timers could give us company. */
-        if (s->timers.n == 0)
-            return 0;
-        lstk__timers_expire(s, lstk__now_ns());
-        if (s->runq.head == NULL)
-            return 0;
+    if (lstk__slow(s->runq.head == NULL || s->timers.n != 0)) {
+        lstk__sched_yield(s);
+        return 0;
     }
+    self = s->current;
+    next = lstk__q_pop(&s->runq);
     lstk__sched_ready(s, self);
-    next = lstk__sched_next(s);
-    if (next == self)
-        self->state = LSTK__T_RUNNING;
-    else
-        sched_switch(s, self, next);
-    return 0;
+    s->current = next;
+    next->state = LSTK__T_RUNNING;
+    lstk__pool.switches++;
+    return lstk__ctx_switch_int(&self->sp, next->sp, 0);
 }
 
 /*
  * Exit, second half, on the system stack (lstk__ctx_exit): the dead
  * thread's chunks go back to the pool, its TCB too when detached, its
  * joiner becomes runnable; returns the sp of the next thread to resume.
+ * Fast path: free-list pushes (its one or two chunks, maybe the TCB) and a
+ * queue pop; no syscall, no free() unless it had key values.
  */
 static void *thread_reap(void *arg)
 {

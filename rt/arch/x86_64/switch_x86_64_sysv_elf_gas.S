@@ -2,7 +2,7 @@
  * switch_x86_64_sysv_elf_gas.S: user-thread context switch, thread entry
  * and thread exit for x86-64, System V psABI, ELF, GNU as.
  *
- * C prototypes (rt/sched.h):
+ * C prototypes (rt/scheduler.h):
  *   void *lstk__ctx_switch(void **save, void *to, void *msg);
  *            rdi = where to store the suspended context's sp
  *            rsi = sp of the context to resume (a frame this file built)
@@ -27,7 +27,7 @@
  *     +16  r15   +24 r14   +32 r13   +40 r12   +48 rbx   +56 rbp
  *     +64  return address                       +72  caller's frame
  *
- * (the offsets are rt/sched.h's LSTK__CTX_*, asserted against its C struct.)
+ * (the offsets are rt/scheduler.h's LSTK__CTX_*, asserted against its C struct.)
  *
  * Why it is fast (about the cost of a call and return, ARCHITECTURE.md):
  * 8 stores, 8 loads, no syscall, no signal-mask change (libgcc's
@@ -59,7 +59,7 @@
  * sigprocmask syscall per switch); saving the whole FP environment with
  * fxsave/xsave (hundreds of bytes, and the psABI does not ask for it).
  */
-#include "sched.h"
+#include "scheduler.h"
 #include "internal.h"
 
 #if defined(__CET__) && (__CET__ & 1)
@@ -70,12 +70,17 @@
 
 	.text
 
-/* void *lstk__ctx_switch(void **save, void *to, void *msg) */
+/* void *lstk__ctx_switch(void **save, void *to, void *msg)
+   int lstk__ctx_switch_int(void **save, void *to, long msg): the same code */
 	.globl	lstk__ctx_switch
 	.hidden	lstk__ctx_switch
 	.type	lstk__ctx_switch, @function
+	.globl	lstk__ctx_switch_int
+	.hidden	lstk__ctx_switch_int
+	.type	lstk__ctx_switch_int, @function
 	.align	16
 lstk__ctx_switch:
+lstk__ctx_switch_int:
 	.cfi_startproc
 	LSTK__ENDBR
 	/* CFA = rsp + 8, return address at CFA - 8 (the CIE's rules). */
@@ -140,6 +145,7 @@ lstk__ctx_switch:
 	jmp	*%rcx				/* not ret: see the file head */
 	.cfi_endproc
 	.size	lstk__ctx_switch, .-lstk__ctx_switch
+	.size	lstk__ctx_switch_int, .-lstk__ctx_switch_int
 
 /*
  * noreturn void lstk__ctx_exit(void *sys_top, void *(*fn)(void *), void *arg)

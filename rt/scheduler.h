@@ -1,5 +1,5 @@
 /*
- * sched.h: private declarations of the user-level threads (issue 3).
+ * scheduler.h: private declarations of the user-level threads (issue 3).
  *
  * A thread is a control block (TCB, struct lstk_thread, 128 bytes) plus a
  * linked stack whose first chunk is the thread's "stack size" (1 KiB by
@@ -13,7 +13,11 @@
  * running code, from this OS thread's TLS.  Today one OS thread (the first
  * to use the API) runs one scheduler; later several schedulers, one per
  * core, will each own one of these and steal work from the others.  Nothing
- * here is global except the table of key definitions (key.c).
+ * here is global except the table of key definitions (key.c).  Today a
+ * thread never changes OS thread, so code may keep its scheduler pointer
+ * across a switch; once threads migrate (work stealing), every use of the
+ * scheduler after lstk__sched_block must re-read it from self->sched, and
+ * TLS addresses must not be cached across a switch.
  *
  * Complexity: every queue is an intrusive doubly linked FIFO (O(1) push,
  * pop and unlink); the TCB free list is LIFO (O(1)); timers are a binary
@@ -32,8 +36,8 @@
  * thread (lstk__ctx_exit): it jumps away from the system stack for good and
  * leaves nothing there that anyone returns to.
  */
-#ifndef LSTK_SCHED_H
-#define LSTK_SCHED_H
+#ifndef LSTK_SCHEDULER_H
+#define LSTK_SCHEDULER_H
 
 /* --- the switch frame, shared with the assembly ------------------------- */
 
@@ -237,6 +241,9 @@ extern __thread struct lstk__sched lstk__sched_tls
 /* Saves the caller's context on its stack, stores the stack pointer in
    *SAVE, resumes the context at TO.  Returns MSG in the resumed context. */
 LSTK__HIDDEN void *lstk__ctx_switch(void **save, void *to, void *msg);
+/* The same code, for callers that return its result as an int (MSG 0):
+   lets lstk_yield end in a tail call. */
+LSTK__HIDDEN int lstk__ctx_switch_int(void **save, void *to, long msg);
 /* Moves to SYS_TOP with guard 0, abandoning the current stack, and calls
    FN(ARG); FN returns the saved sp of the context to resume. */
 LSTK__HIDDEN noreturn void lstk__ctx_exit(void *sys_top,
@@ -317,6 +324,9 @@ static inline void lstk__sched_ready(struct lstk__sched *s,
    Returns the wait's wait_rc (0 or ETIMEDOUT). */
 LSTK__HIDDEN int lstk__sched_block(struct lstk__sched *s);
 
+/* lstk_yield for the current thread of S. */
+LSTK__HIDDEN void lstk__sched_yield(struct lstk__sched *s);
+
 /* The next thread to run: the run queue's head, else waits (on a big
    stack) for a timer or the idle hook.  Fatal when nothing can ever run. */
 LSTK__HIDDEN struct lstk_thread *lstk__sched_next(struct lstk__sched *s);
@@ -366,4 +376,4 @@ LSTK__HIDDEN void lstk__keys_run_dtors(struct lstk_thread *t);
 LSTK__HIDDEN void lstk__keys_free(struct lstk_thread *t);
 
 #endif /* !__ASSEMBLER__ */
-#endif /* LSTK_SCHED_H */
+#endif /* LSTK_SCHEDULER_H */

@@ -1,0 +1,331 @@
+/*
+ * sync.c: mutexes, condition variables and once.
+ *
+ * All three are a FIFO wait queue of TCBs (intrusive, so waiting allocates
+ * nothing) plus a word of state, in the caller's storage struct; all-zero
+ * storage is a valid unlocked mutex, an empty condition, a not-yet-run once.
+ *
+ * Mutex: the owner's TCB, or NULL.  Unlock hands ownership straight to the
+ * first waiter and makes it runnable (FIFO fairness: no barging, no
+ * thundering herd, no retry loop).  Misuse is reported as by an
+ * error-checking pthread mutex: relock by the owner EDEADLK, unlock by a
+ * non-owner EPERM.
+ *
+ * Condition: waiters in FIFO order; a signal moves the first to the run
+ * queue (and disarms its timer); the woken thread relocks the mutex itself.
+ * A timed wait arms the thread's timer; when it fires, timer.c unlinks the
+ * thread from the condition's queue (t->waitq) and the wait returns
+ * ETIMEDOUT.  All operations are O(1) except broadcast (O(waiters)).
+ *
+ * Nothing here can run on a foreign thread: there is no lock, the state
+ * belongs to the scheduler that runs the waiters.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "scheduler.h"
+
+struct lstk__mutex {
+    struct lstk_thread *owner;
+    struct lstk__queue waiters;
+    void *spare;
+};
+_Static_assert(sizeof(struct lstk__mutex) == sizeof(lstk_mutex_t), "mutex");
+
+struct lstk__cond {
+    struct lstk__queue waiters;
+    /* The mutex the current waiters use (NULL when none waits). */
+    struct lstk__mutex *mutex;
+    void *spare;
+};
+_Static_assert(sizeof(struct lstk__cond) == sizeof(lstk_cond_t), "cond");
+
+enum { LSTK__ONCE_NEW = 0, LSTK__ONCE_RUNNING, LSTK__ONCE_DONE };
+
+struct lstk__once {
+    uintptr_t state;
+    struct lstk__queue waiters;
+};
+_Static_assert(sizeof(struct lstk__once) == sizeof(lstk_once_t), "once");
+
+#define MUTEX(m) ((struct lstk__mutex *)(void *)(m))
+#define COND(c) ((struct lstk__cond *)(void *)(c))
+#define ONCE(o) ((struct lstk__once *)(void *)(o))
+
+/* Puts the current thread at the tail of Q and blocks it. */
+static inline int wait_on(struct lstk__sched *s, struct lstk__queue *q)
+{
+    struct lstk_thread *self = s->current;
+
+    self->state = LSTK__T_BLOCKED;
+    self->waitq = q;
+    self->wait_rc = 0;
+    lstk__q_push(q, self);
+    return lstk__sched_block(s);
+}
+
+/* Takes the first waiter of Q and makes it runnable; NULL if none. */
+static inline struct lstk_thread *wake_one(struct lstk__sched *s,
+                                           struct lstk__queue *q)
+{
+    struct lstk_thread *t = lstk__q_pop(q);
+
+    if (t) {
+        t->waitq = NULL;
+        if (t->heap_idx)
+            lstk__timer_cancel(s, t);
+        lstk__sched_ready(s, t);
+    }
+    return t;
+}
+
+/* --- attributes (pthread compatibility only) ------------------------------ */
+
+LSTK_EXPORT int lstk_mutexattr_init(lstk_mutexattr_t *attr)
+{
+    if (!attr)
+        return EINVAL;
+    attr->_lstk_kind = 0;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_mutexattr_destroy(lstk_mutexattr_t *attr)
+{
+    return attr ? 0 : EINVAL;
+}
+
+LSTK_EXPORT int lstk_condattr_init(lstk_condattr_t *attr)
+{
+    if (!attr)
+        return EINVAL;
+    attr->_lstk_clock = CLOCK_REALTIME;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_condattr_destroy(lstk_condattr_t *attr)
+{
+    return attr ? 0 : EINVAL;
+}
+
+/* --- mutex ----------------------------------------------------------------- */
+
+LSTK_EXPORT int lstk_mutex_init(lstk_mutex_t *m, const lstk_mutexattr_t *attr)
+{
+    (void)attr;
+    if (!m)
+        return EINVAL;
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+LSTK_EXPORT int lstk_mutex_destroy(lstk_mutex_t *m)
+{
+    struct lstk__mutex *mx = MUTEX(m);
+
+    if (!m)
+        return EINVAL;
+    if (mx->owner || mx->waiters.head)
+        return EBUSY;
+    return 0;
+}
+
+/* Hot path: uncontended, a compare and a store. */
+static int mutex_lock(struct lstk__sched *s, struct lstk__mutex *mx)
+{
+    struct lstk_thread *self = s->current;
+
+    if (lstk__fast(mx->owner == NULL)) {
+        mx->owner = self;
+        return 0;
+    }
+    if (mx->owner == self)
+        return EDEADLK;
+    wait_on(s, &mx->waiters); /* the unlocker made us the owner */
+    return 0;
+}
+
+static int mutex_unlock(struct lstk__sched *s, struct lstk__mutex *mx)
+{
+    struct lstk_thread *w;
+
+    if (lstk__slow(mx->owner != s->current))
+        return EPERM;
+    w = wake_one(s, &mx->waiters);
+    mx->owner = w; /* hand-off: FIFO, no barging */
+    return 0;
+}
+
+LSTK_EXPORT int lstk_mutex_lock(lstk_mutex_t *m)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!m)
+        return EINVAL;
+    return mutex_lock(s, MUTEX(m));
+}
+
+LSTK_EXPORT int lstk_mutex_trylock(lstk_mutex_t *m)
+{
+    struct lstk__sched *s = lstk__sched_get();
+    struct lstk__mutex *mx = MUTEX(m);
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!m)
+        return EINVAL;
+    if (mx->owner)
+        return EBUSY;
+    mx->owner = s->current;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_mutex_unlock(lstk_mutex_t *m)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!m)
+        return EINVAL;
+    return mutex_unlock(s, MUTEX(m));
+}
+
+/* --- condition ------------------------------------------------------------ */
+
+LSTK_EXPORT int lstk_cond_init(lstk_cond_t *c, const lstk_condattr_t *attr)
+{
+    (void)attr;
+    if (!c)
+        return EINVAL;
+    memset(c, 0, sizeof *c);
+    return 0;
+}
+
+LSTK_EXPORT int lstk_cond_destroy(lstk_cond_t *c)
+{
+    if (!c)
+        return EINVAL;
+    return COND(c)->waiters.head ? EBUSY : 0;
+}
+
+/* The common part of wait and timedwait; WHEN is a CLOCK_MONOTONIC
+   deadline or 0 for none. */
+static int cond_wait(struct lstk__sched *s, struct lstk__cond *cv,
+                     struct lstk__mutex *mx, uint64_t when)
+{
+    struct lstk_thread *self = s->current;
+    int rc;
+
+    if (mx->owner != self)
+        return EPERM;
+    if (cv->waiters.head && cv->mutex != mx)
+        return EINVAL;
+    if (when) {
+        rc = lstk__timer_add(s, self, when);
+        if (rc)
+            return rc;
+    }
+    cv->mutex = mx;
+    mutex_unlock(s, mx);
+    rc = wait_on(s, &cv->waiters);
+    if (!cv->waiters.head)
+        cv->mutex = NULL;
+    mutex_lock(s, mx);
+    return rc;
+}
+
+LSTK_EXPORT int lstk_cond_wait(lstk_cond_t *c, lstk_mutex_t *m)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!c || !m)
+        return EINVAL;
+    return cond_wait(s, COND(c), MUTEX(m), 0);
+}
+
+LSTK_EXPORT int lstk_cond_timedwait(lstk_cond_t *c, lstk_mutex_t *m,
+                                    const struct timespec *abstime)
+{
+    struct lstk__sched *s = lstk__sched_get();
+    struct timespec real;
+    int64_t left;
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!c || !m || !abstime || abstime->tv_nsec < 0 ||
+        abstime->tv_nsec >= 1000000000L)
+        return EINVAL;
+    if (MUTEX(m)->owner != s->current)
+        return EPERM;
+    /* The deadline is on CLOCK_REALTIME; timers run on CLOCK_MONOTONIC.
+       Convert once, here (a later change of the wall clock is ignored). */
+    clock_gettime(CLOCK_REALTIME, &real);
+    left = ((int64_t)abstime->tv_sec - (int64_t)real.tv_sec) * 1000000000 +
+           (abstime->tv_nsec - real.tv_nsec);
+    if (left <= 0)
+        return ETIMEDOUT; /* never released: still "locked again" */
+    return cond_wait(s, COND(c), MUTEX(m), lstk__now_ns() + (uint64_t)left);
+}
+
+LSTK_EXPORT int lstk_cond_signal(lstk_cond_t *c)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!c)
+        return EINVAL;
+    wake_one(s, &COND(c)->waiters);
+    return 0;
+}
+
+LSTK_EXPORT int lstk_cond_broadcast(lstk_cond_t *c)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!c)
+        return EINVAL;
+    while (wake_one(s, &COND(c)->waiters))
+        ;
+    return 0;
+}
+
+/* --- once ----------------------------------------------------------------- */
+
+LSTK_EXPORT int lstk_once(lstk_once_t *o, void (*fn)(void))
+{
+    struct lstk__once *on = ONCE(o);
+    struct lstk__sched *s;
+
+    if (!o || !fn)
+        return EINVAL;
+    /* Acquire: a foreign thread that sees DONE sees FN's effects. */
+    if (lstk__fast(__atomic_load_n(&on->state, __ATOMIC_ACQUIRE) ==
+                   LSTK__ONCE_DONE))
+        return 0;
+    s = lstk__sched_get();
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (on->state == LSTK__ONCE_RUNNING) {
+        while (on->state != LSTK__ONCE_DONE)
+            wait_on(s, &on->waiters);
+        return 0;
+    }
+    on->state = LSTK__ONCE_RUNNING;
+    fn();
+    __atomic_store_n(&on->state, LSTK__ONCE_DONE, __ATOMIC_RELEASE);
+    while (wake_one(s, &on->waiters))
+        ;
+    return 0;
+}

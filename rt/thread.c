@@ -1,0 +1,265 @@
+/*
+ * thread.c: thread life cycle (create, join, detach, exit), attributes,
+ * identity and the per-thread stack high-water mark.
+ *
+ * Life of a thread:
+ *   create   TCB from the free list, first chunk from the chunk pool, a
+ *            hand-built switch frame on top of the chunk whose return
+ *            address is lstk__thread_entry; queued at the run queue's tail.
+ *   run      the first switch to it "returns" into lstk__thread_entry,
+ *            which calls FN(ARG) on the base chunk with the chunk's guard.
+ *   exit     FN returns (or lstk_exit): key destructors on its own stack,
+ *            then lstk__ctx_exit moves to the system stack, where
+ *            thread_reap (sched.c) frees the chunks and picks the next
+ *            thread.  A joinable thread keeps only its TCB (FINISHED).
+ *   join     takes the result and returns the TCB to the free list.
+ *
+ * Why create/exit/join are fast: no syscall, no malloc when the pools have
+ * room (two free-list pops on create, two pushes on exit/join), and the
+ * new thread's first run is an ordinary switch.  From a thread on a small
+ * chunk, create runs on the system stack (it may have to map memory).
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <xmmintrin.h>
+
+#include "internal.h"
+#include "scheduler.h"
+
+#define LSTK__ATTR_MAGIC 0x6c73746bu /* "lstk" */
+
+/* --- attributes ----------------------------------------------------------- */
+
+LSTK_EXPORT int lstk_attr_init(lstk_attr_t *attr)
+{
+    if (!attr)
+        return EINVAL;
+    memset(attr, 0, sizeof *attr);
+    attr->_lstk_stacksize = LSTK_STACK_DEFAULT;
+    attr->_lstk_detachstate = LSTK_CREATE_JOINABLE;
+    attr->_lstk_magic = LSTK__ATTR_MAGIC;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_attr_destroy(lstk_attr_t *attr)
+{
+    if (!attr || attr->_lstk_magic != LSTK__ATTR_MAGIC)
+        return EINVAL;
+    attr->_lstk_magic = 0;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_attr_setstacksize(lstk_attr_t *attr, size_t size)
+{
+    if (!attr || attr->_lstk_magic != LSTK__ATTR_MAGIC || size < LSTK_STACK_MIN)
+        return EINVAL;
+    attr->_lstk_stacksize = size;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_attr_getstacksize(const lstk_attr_t *attr, size_t *size)
+{
+    if (!attr || !size || attr->_lstk_magic != LSTK__ATTR_MAGIC)
+        return EINVAL;
+    *size = attr->_lstk_stacksize;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_attr_setdetachstate(lstk_attr_t *attr, int state)
+{
+    if (!attr || attr->_lstk_magic != LSTK__ATTR_MAGIC ||
+        (state != LSTK_CREATE_JOINABLE && state != LSTK_CREATE_DETACHED))
+        return EINVAL;
+    attr->_lstk_detachstate = state;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_attr_getdetachstate(const lstk_attr_t *attr, int *state)
+{
+    if (!attr || !state || attr->_lstk_magic != LSTK__ATTR_MAGIC)
+        return EINVAL;
+    *state = attr->_lstk_detachstate;
+    return 0;
+}
+
+/* --- create ------------------------------------------------------------- */
+
+struct create_req {
+    struct lstk__sched *s;
+    size_t size;
+    void *(*fn)(void *);
+    void *arg;
+    struct lstk_thread *t;
+    int detached;
+};
+
+/* The body of lstk_create, on a big stack (it may map memory). */
+static void *create_big(void *arg)
+{
+    struct create_req *r = arg;
+    struct lstk__sched *s = r->s;
+    struct lstk_thread *t = lstk__tcb_alloc(s);
+    struct lstk__ctx_frame *f;
+    uint16_t cw;
+    int rc;
+
+    if (lstk__slow(t == NULL))
+        return (void *)(intptr_t)EAGAIN;
+    rc = lstk__stack_init(&t->stack, r->size);
+    if (lstk__slow(rc != 0)) {
+        lstk__tcb_free(s, t);
+        return (void *)(intptr_t)(rc == ENOMEM ? EAGAIN : rc);
+    }
+    t->next = t->prev = NULL;
+    t->sched = s;
+    t->waitq = NULL;
+    t->joiner = NULL;
+    t->result = NULL;
+    t->keys = NULL;
+    t->heap_idx = 0;
+    t->flags = r->detached ? LSTK__TF_DETACHED : 0;
+    t->wait_rc = 0;
+    t->id = ++s->ids;
+
+    /* The first context: as if the thread had called lstk__ctx_switch from
+       lstk__thread_entry's first instruction with the top of its base
+       chunk as stack pointer.  The FP control state is the creator's, as
+       POSIX asks of pthread_create. */
+    f = (struct lstk__ctx_frame *)((char *)lstk__stack_top(&t->stack) -
+                                   LSTK__CTX_SIZE);
+    __asm__("fnstcw %0" : "=m"(cw));
+    f->guard = lstk__stack_guard0(&t->stack);
+    f->mxcsr = _mm_getcsr();
+    f->x87cw = cw;
+    f->spare = 0;
+    f->r15 = f->r14 = 0;
+    f->r13 = (uint64_t)(uintptr_t)r->arg;
+    f->r12 = (uint64_t)(uintptr_t)r->fn;
+    f->rbx = (uint64_t)(uintptr_t)t;
+    f->rbp = 0;
+    f->rip = (uint64_t)(uintptr_t)lstk__thread_entry;
+    t->sp = f;
+
+    if (++lstk__pool.threads_live > lstk__pool.threads_peak)
+        lstk__pool.threads_peak = lstk__pool.threads_live;
+    lstk__sched_ready(s, t);
+    r->t = t;
+    return NULL;
+}
+
+LSTK_EXPORT int lstk_create(lstk_t *thread, const lstk_attr_t *attr,
+                            void *(*fn)(void *), void *arg)
+{
+    struct create_req r;
+    intptr_t rc;
+
+    if (!thread || !fn)
+        return EINVAL;
+    r.size = LSTK_STACK_DEFAULT;
+    r.detached = 0;
+    if (attr) {
+        if (attr->_lstk_magic != LSTK__ATTR_MAGIC)
+            return EINVAL;
+        r.size = attr->_lstk_stacksize;
+        r.detached = attr->_lstk_detachstate == LSTK_CREATE_DETACHED;
+    }
+    r.s = lstk__sched_get();
+    if (lstk__slow(r.s == NULL))
+        return EPERM;
+    r.fn = fn;
+    r.arg = arg;
+    rc = (intptr_t)lstk__on_big_stack(create_big, &r);
+    if (rc)
+        return (int)rc;
+    *thread = r.t;
+    return 0;
+}
+
+/* --- join, detach, exit ---------------------------------------------------- */
+
+LSTK_EXPORT int lstk_join(lstk_t t, void **result)
+{
+    struct lstk__sched *s = lstk__sched_get();
+    struct lstk_thread *self;
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!t || t->state == LSTK__T_FREE)
+        return ESRCH;
+    self = s->current;
+    if (t == self || self->joiner == t)
+        return EDEADLK;
+    if ((t->flags & LSTK__TF_DETACHED) || t->joiner)
+        return EINVAL;
+    if (t->state != LSTK__T_FINISHED) {
+        t->joiner = self;
+        self->state = LSTK__T_BLOCKED;
+        lstk__sched_block(s); /* thread_reap makes us runnable */
+    }
+    if (result)
+        *result = t->result;
+    if (!(t->flags & LSTK__TF_MAIN))
+        lstk__tcb_free(s, t);
+    return 0;
+}
+
+LSTK_EXPORT int lstk_detach(lstk_t t)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!t || t->state == LSTK__T_FREE)
+        return ESRCH;
+    if ((t->flags & LSTK__TF_DETACHED) || t->joiner)
+        return EINVAL;
+    if (t->flags & LSTK__TF_MAIN) {
+        t->flags |= LSTK__TF_DETACHED;
+        return 0;
+    }
+    if (t->state == LSTK__T_FINISHED)
+        lstk__tcb_free(s, t);
+    else
+        t->flags |= LSTK__TF_DETACHED;
+    return 0;
+}
+
+LSTK_EXPORT void lstk_exit(void *result)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (!s)
+        lstk__fatal("lstk_exit called from a foreign thread");
+    lstk__thread_finish(s->current, result);
+}
+
+LSTK_EXPORT lstk_t lstk_self(void)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    return s ? s->current : NULL;
+}
+
+LSTK_EXPORT int lstk_equal(lstk_t a, lstk_t b)
+{
+    return a == b;
+}
+
+LSTK_EXPORT int lstk_stack_peak(lstk_t t, size_t *out)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!out)
+        return EINVAL;
+    if (!t || t->state == LSTK__T_FREE)
+        return ESRCH;
+    if (t->flags & LSTK__TF_MAIN)
+        return EINVAL;
+    *out = (size_t)t->stack.peak_bytes;
+    return 0;
+}

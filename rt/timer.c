@@ -1,0 +1,168 @@
+/*
+ * timer.c: the scheduler's timers (lstk_sleep_ns, lstk_cond_timedwait).
+ *
+ * A binary min-heap of (deadline, sequence, thread), ordered by deadline
+ * and, for equal deadlines, by arming order, so that sleepers with the same
+ * deadline wake FIFO.  Each thread has at most one timer and remembers its
+ * position (t->heap_idx), so a wait that ends early (a signalled condition)
+ * disarms in O(log n) without searching.  Costs grow with the number of
+ * *armed timers*, never with the number of threads, and arming touches no
+ * memory allocator unless the heap's array is full (it then doubles, on a
+ * big stack).
+ *
+ * The scheduler reads the clock (CLOCK_MONOTONIC through the vDSO, no
+ * syscall) only when timers are armed: on every LSTK__TIMER_POLL-th
+ * scheduling decision and whenever nothing else is runnable; it then
+ * sleeps with clock_nanosleep until the earliest deadline (sched.c).
+ *
+ * Rejected: a hierarchical timing wheel (O(1) arming, but finding the next
+ * deadline for the idle sleep needs a scan or a bitmap cascade, and ties
+ * lose their order); a sorted list (O(n) arming).
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "scheduler.h"
+
+#define LSTK__TIMERS_FIRST 64u
+
+static inline int timer_before(const struct lstk__timer *a,
+                               const struct lstk__timer *b)
+{
+    return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+}
+
+/* Puts *E at position I, recording the position in its thread. */
+static inline void heap_put(struct lstk__timers *h, uint32_t i,
+                            const struct lstk__timer *e)
+{
+    h->v[i] = *e;
+    e->t->heap_idx = i;
+}
+
+/* Sifts *E up from the hole at I.  E must not point into v[1..i]. */
+static void heap_up(struct lstk__timers *h, uint32_t i,
+                    const struct lstk__timer *e)
+{
+    while (i > 1 && timer_before(e, &h->v[i / 2])) {
+        heap_put(h, i, &h->v[i / 2]);
+        i /= 2;
+    }
+    heap_put(h, i, e);
+}
+
+/* Sifts *E down from the hole at I.  E must not point into v[1..n]. */
+static void heap_down(struct lstk__timers *h, uint32_t i,
+                      const struct lstk__timer *e)
+{
+    for (;;) {
+        uint32_t c = 2 * i;
+        if (c > h->n)
+            break;
+        if (c < h->n && timer_before(&h->v[c + 1], &h->v[c]))
+            c++;
+        if (!timer_before(&h->v[c], e))
+            break;
+        heap_put(h, i, &h->v[c]);
+        i = c;
+    }
+    heap_put(h, i, e);
+}
+
+/* Removes the timer at position I (1 <= I <= n).  The last entry fills
+   the hole; it is read in place (v[n + 1] after the decrement), which no
+   sift writes to: no copy, a small frame on the caller's small stack. */
+static void heap_remove(struct lstk__timers *h, uint32_t i)
+{
+    const struct lstk__timer *last = &h->v[h->n--];
+
+    h->v[i].t->heap_idx = 0;
+    if (i > h->n)
+        return; /* it was the last one */
+    if (i > 1 && timer_before(last, &h->v[i / 2]))
+        heap_up(h, i, last);
+    else
+        heap_down(h, i, last);
+}
+
+/* Doubles the heap's array; on a big stack (realloc). */
+static void *timers_grow(void *arg)
+{
+    struct lstk__timers *h = arg;
+    uint32_t cap = h->cap ? 2 * h->cap : LSTK__TIMERS_FIRST;
+    struct lstk__timer *v = realloc(h->v, (size_t)(cap + 1) * sizeof *v);
+
+    if (!v)
+        return (void *)(intptr_t)ENOMEM;
+    h->v = v;
+    h->cap = cap;
+    return NULL;
+}
+
+int lstk__timer_add(struct lstk__sched *s, struct lstk_thread *t, uint64_t when)
+{
+    struct lstk__timers *h = &s->timers;
+
+    if (lstk__slow(h->n == h->cap)) {
+        int rc = (int)(intptr_t)lstk__on_big_stack(timers_grow, h);
+        if (rc)
+            return rc;
+    }
+    struct lstk__timer e = {when, h->seq++, t};
+    heap_up(h, ++h->n, &e);
+    return 0;
+}
+
+void lstk__timer_cancel(struct lstk__sched *s, struct lstk_thread *t)
+{
+    if (t->heap_idx)
+        heap_remove(&s->timers, t->heap_idx);
+}
+
+void lstk__timers_expire(struct lstk__sched *s, uint64_t now)
+{
+    struct lstk__timers *h = &s->timers;
+
+    while (h->n && h->v[1].when <= now) {
+        struct lstk_thread *t = h->v[1].t;
+        heap_remove(h, 1);
+        if (t->waitq) {
+            /* A timed wait: it gives up its place in the queue. */
+            lstk__q_unlink(t->waitq, t);
+            t->waitq = NULL;
+            t->wait_rc = ETIMEDOUT;
+        }
+        lstk__sched_ready(s, t);
+    }
+}
+
+LSTK_EXPORT int lstk_sleep_ns(uint64_t ns)
+{
+    struct lstk__sched *s = lstk__sched_get();
+    struct lstk_thread *self;
+    uint64_t when;
+    int rc;
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (ns == 0) {
+        lstk__sched_yield(s);
+        return 0;
+    }
+    self = s->current;
+    when = lstk__now_ns() + ns;
+    if (when < ns)
+        when = UINT64_MAX - 1; /* "forever", but still a timer */
+    rc = lstk__timer_add(s, self, when);
+    if (rc)
+        return rc;
+    self->state = LSTK__T_BLOCKED;
+    self->waitq = NULL;
+    self->wait_rc = 0;
+    lstk__sched_block(s);
+    return 0;
+}

@@ -1,0 +1,178 @@
+/*
+ * budget.c: every public lstk_* call uses at most 512 bytes of its
+ * caller's stack (the plugin reserves that much at each call to an lstk_*
+ * function; heavier work must go to the system stack).
+ *
+ * A thread with a large first chunk paints the 4 KiB below its stack
+ * pointer, makes one call, and finds the lowest byte the call changed.
+ * While the caller is suspended the other threads run on their own stacks
+ * and signal handlers on the sigaltstack, so only the call itself writes
+ * there.  Each call is measured on the paths that go deepest: blocking and
+ * switching, timers firing, first-time allocations, unwinding.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "common.h"
+
+#define BUDGET 512
+#define PAINTED 4096
+#define PATTERN 0x5a5a5a5a5a5a5a5aull
+
+enum { CALLS = 32 };
+static struct {
+    const char *what;
+    size_t used;
+} used[CALLS];
+static int nused;
+
+static void record(const char *what, size_t n)
+{
+    for (int i = 0; i < nused; i++) {
+        if (used[i].what == what) {
+            if (n > used[i].used)
+                used[i].used = n;
+            return;
+        }
+    }
+    used[nused].what = what;
+    used[nused++].used = n;
+}
+
+/* Paints, calls, measures; rsp does not move within the function body. */
+#define MEASURE(what, call)                                                   \
+    do {                                                                      \
+        uintptr_t sp_;                                                        \
+        volatile uint64_t *p_;                                                \
+        __asm__ volatile("movq %%rsp, %0" : "=r"(sp_));                      \
+        for (p_ = (volatile uint64_t *)(sp_ - PAINTED); (uintptr_t)p_ < sp_; \
+             p_++)                                                            \
+            *p_ = PATTERN;                                                    \
+        call;                                                                 \
+        for (p_ = (volatile uint64_t *)(sp_ - PAINTED);                       \
+             (uintptr_t)p_ < sp_ && *p_ == PATTERN; p_++)                     \
+            ;                                                                 \
+        record(what, sp_ - (uintptr_t)p_);                                   \
+    } while (0)
+
+static lstk_mutex_t m = LSTK_MUTEX_INITIALIZER;
+static lstk_cond_t c = LSTK_COND_INITIALIZER;
+static lstk_once_t once = LSTK_ONCE_INIT;
+static lstk_key_t key;
+static volatile int stop;
+
+static void nothing(void)
+{
+}
+
+static void *spin(void *arg)
+{
+    while (!stop)
+        lstk_yield();
+    return arg;
+}
+
+static void *nap(void *arg)
+{
+    while (!stop)
+        lstk_sleep_ns(1); /* a timer due at once, again and again */
+    return arg;
+}
+
+static void *hold_mutex(void *arg)
+{
+    lstk_mutex_lock(&m);
+    lstk_yield();
+    lstk_yield();
+    lstk_mutex_unlock(&m);
+    return arg;
+}
+
+static void *ret(void *arg)
+{
+    return arg;
+}
+
+static void *measure(void *arg)
+{
+    lstk_t t, u;
+    lstk_stats_t st;
+    size_t sz;
+    void *ips[64];
+    struct timespec ts;
+
+    /* Switches, with sleepers whose timers fire during the decisions. */
+    for (int i = 0; i < 64; i++)
+        MEASURE("lstk_yield", lstk_yield());
+    MEASURE("lstk_sleep_ns", lstk_sleep_ns(1000));
+    MEASURE("lstk_self", lstk_self());
+    MEASURE("lstk_stats", lstk_stats(&st));
+
+    /* Creation (may map memory: system stack), join that blocks. */
+    MEASURE("lstk_create", lstk_create(&t, NULL, ret, NULL));
+    MEASURE("lstk_stack_peak", lstk_stack_peak(t, &sz));
+    MEASURE("lstk_backtrace", lstk_backtrace(t, ips, 64, &sz));
+    MEASURE("lstk_join", lstk_join(t, NULL));
+    lstk_create(&t, NULL, ret, NULL);
+    MEASURE("lstk_detach", lstk_detach(t));
+
+    /* A mutex held by another thread: lock blocks, unlock hands off. */
+    lstk_create(&t, NULL, hold_mutex, NULL);
+    lstk_yield();
+    MEASURE("lstk_mutex_lock", lstk_mutex_lock(&m));
+    lstk_create(&u, NULL, hold_mutex, NULL);
+    lstk_yield();
+    MEASURE("lstk_mutex_unlock", lstk_mutex_unlock(&m));
+    MEASURE("lstk_mutex_trylock", lstk_mutex_trylock(&m));
+    lstk_join(t, NULL);
+    lstk_join(u, NULL);
+
+    /* Timed wait that expires; signal and broadcast. */
+    lstk_mutex_lock(&m);
+    for (int i = 0; i < 8; i++) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        MEASURE("lstk_cond_timedwait", lstk_cond_timedwait(&c, &m, &ts));
+    }
+    lstk_mutex_unlock(&m);
+    MEASURE("lstk_cond_signal", lstk_cond_signal(&c));
+    MEASURE("lstk_cond_broadcast", lstk_cond_broadcast(&c));
+
+    /* Keys: the first value allocates the table. */
+    MEASURE("lstk_setspecific", lstk_setspecific(key, &m));
+    MEASURE("lstk_getspecific", lstk_getspecific(key));
+    MEASURE("lstk_once", lstk_once(&once, nothing));
+
+    stop = 1;
+    return arg;
+}
+
+Test(budget, every_call_fits_in_the_reserved_512_bytes)
+{
+    lstk_attr_t a;
+    lstk_t t, s1, s2;
+
+    cr_assert(eq(int, lstk_key_create(&key, NULL), 0));
+    lstk_attr_init(&a);
+    lstk_attr_setstacksize(&a, 64 << 10); /* room to paint below */
+    cr_assert(eq(int, lstk_create(&s1, NULL, spin, NULL), 0));
+    cr_assert(eq(int, lstk_create(&s2, NULL, nap, NULL), 0));
+    cr_assert(eq(int, lstk_create(&t, &a, measure, NULL), 0));
+    cr_assert(eq(int, lstk_join(t, NULL), 0));
+    cr_assert(eq(int, lstk_join(s1, NULL), 0));
+    cr_assert(eq(int, lstk_join(s2, NULL), 0));
+
+    for (int i = 0; i < nused; i++)
+        fprintf(stderr, "# %-22s %4zu bytes\n", used[i].what, used[i].used);
+    cr_assert(eq(int, nused, 18), "every call was measured");
+    for (int i = 0; i < nused; i++)
+        cr_expect(le(sz, used[i].used, BUDGET), "%s uses %zu bytes",
+                  used[i].what, used[i].used);
+}
