@@ -67,7 +67,8 @@ typedef struct lstk_stats {
     uint64_t bytes_peak;
     /* Calls that moved onto another chunk (__morestack), cached or not. */
     uint64_t grow_events;
-    /* Of those, the ones that had to take a chunk from the allocator. */
+    /* Chunks taken from the allocator: every stack's first chunk, and the
+       growth events that found no cached chunk big enough. */
     uint64_t chunk_allocs;
     /* Linked stacks that exist now, and at most. */
     uint64_t stacks_live;
