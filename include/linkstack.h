@@ -297,6 +297,157 @@ LSTK_EXPORT void *lstk_getspecific(lstk_key_t key);
 
 /* ======================== end of the threads block ===================== */
 
+/* ======================================================================= */
+/*  I/O and time (user-level, POSIX-like).  This block is issue 5's.       */
+/* ======================================================================= */
+/*
+ * Blocking I/O that blocks only the calling linkstack thread: while it
+ * waits, the other threads run, and when none can, the scheduler sleeps in
+ * epoll_wait until the next I/O event or timer (doc/io.md).
+ *
+ * Return values mirror POSIX: the call's result, or -1 with errno.  The
+ * errors are the system call's, plus:
+ *   ETIMEDOUT  a _timeout variant's time ran out before anything was done;
+ *   EINTR      lstk_interrupt woke the thread before anything was done;
+ *   EAGAIN     the descriptor is non-blocking (O_NONBLOCK set by the user,
+ *              SOCK_NONBLOCK, MSG_DONTWAIT) and the call would block;
+ *   EBADF      the descriptor was closed (lstk_close) while waited on.
+ * A call that transferred some bytes before a timeout, an interrupt or an
+ * error returns that count instead.  Writes to a blocking socket or pipe
+ * return only when everything is written, as write(2) does there; reads
+ * return what is there (at least one byte, 0 at end of file).
+ *
+ * Timeouts are relative, in nanoseconds of CLOCK_MONOTONIC: a negative
+ * value waits without limit (LSTK_FOREVER), 0 does not wait at all.
+ *
+ * Descriptors: sockets used by linkstack threads are switched to
+ * O_NONBLOCK in the kernel the first time (fcntl(F_GETFL) still shows what
+ * the program set); pipes, terminals and other pollable descriptors are
+ * left alone and polled before each call; regular files are read and
+ * written without stalling the other threads (RWF_NOWAIT first, helper OS
+ * threads when the data is not in the page cache).
+ *
+ * On main (the scheduler's own context) these calls wait like any thread:
+ * the others run meanwhile.  On a foreign OS thread they behave as the
+ * libc call (blocking that OS thread).  The libc names themselves (read,
+ * write, accept, poll, nanosleep, ...) are intercepted and behave as the
+ * calls here when made on a linkstack thread other than main; see README
+ * ("I/O and interception").
+ *
+ * Every call uses at most 512 bytes of the calling thread's stack.
+ */
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/* A timeout that never runs out. */
+#define LSTK_FOREVER ((int64_t)-1)
+
+/* read(2), readv(2), write(2), writev(2). */
+LSTK_EXPORT ssize_t lstk_read(int fd, void *buf, size_t len);
+LSTK_EXPORT ssize_t lstk_read_timeout(int fd, void *buf, size_t len,
+                                      int64_t timeout_ns);
+LSTK_EXPORT ssize_t lstk_write(int fd, const void *buf, size_t len);
+LSTK_EXPORT ssize_t lstk_write_timeout(int fd, const void *buf, size_t len,
+                                       int64_t timeout_ns);
+LSTK_EXPORT ssize_t lstk_readv(int fd, const struct iovec *iov, int iovcnt);
+LSTK_EXPORT ssize_t lstk_readv_timeout(int fd, const struct iovec *iov,
+                                       int iovcnt, int64_t timeout_ns);
+LSTK_EXPORT ssize_t lstk_writev(int fd, const struct iovec *iov, int iovcnt);
+LSTK_EXPORT ssize_t lstk_writev_timeout(int fd, const struct iovec *iov,
+                                        int iovcnt, int64_t timeout_ns);
+/* pread(2), pwrite(2): regular files without stalling the other threads. */
+LSTK_EXPORT ssize_t lstk_pread(int fd, void *buf, size_t len, off_t off);
+LSTK_EXPORT ssize_t lstk_pwrite(int fd, const void *buf, size_t len, off_t off);
+
+/* recv(2), send(2), recvfrom(2), sendto(2), recvmsg(2), sendmsg(2).
+   MSG_DONTWAIT in FLAGS: EAGAIN instead of waiting. */
+LSTK_EXPORT ssize_t lstk_recv(int fd, void *buf, size_t len, int flags);
+LSTK_EXPORT ssize_t lstk_recv_timeout(int fd, void *buf, size_t len, int flags,
+                                      int64_t timeout_ns);
+LSTK_EXPORT ssize_t lstk_send(int fd, const void *buf, size_t len, int flags);
+LSTK_EXPORT ssize_t lstk_send_timeout(int fd, const void *buf, size_t len,
+                                      int flags, int64_t timeout_ns);
+LSTK_EXPORT ssize_t lstk_recvfrom(int fd, void *buf, size_t len, int flags,
+                                  struct sockaddr *addr, socklen_t *addrlen);
+LSTK_EXPORT ssize_t lstk_recvfrom_timeout(int fd, void *buf, size_t len,
+                                          int flags, struct sockaddr *addr,
+                                          socklen_t *addrlen,
+                                          int64_t timeout_ns);
+LSTK_EXPORT ssize_t lstk_sendto(int fd, const void *buf, size_t len, int flags,
+                                const struct sockaddr *addr, socklen_t addrlen);
+LSTK_EXPORT ssize_t lstk_sendto_timeout(int fd, const void *buf, size_t len,
+                                        int flags, const struct sockaddr *addr,
+                                        socklen_t addrlen, int64_t timeout_ns);
+LSTK_EXPORT ssize_t lstk_recvmsg(int fd, struct msghdr *msg, int flags);
+LSTK_EXPORT ssize_t lstk_sendmsg(int fd, const struct msghdr *msg, int flags);
+
+/* accept(2), accept4(2): the new descriptor is ready for these calls (its
+   O_NONBLOCK is the runtime's business unless FLAGS has SOCK_NONBLOCK). */
+LSTK_EXPORT int lstk_accept(int fd, struct sockaddr *addr, socklen_t *addrlen);
+LSTK_EXPORT int lstk_accept_timeout(int fd, struct sockaddr *addr,
+                                    socklen_t *addrlen, int64_t timeout_ns);
+LSTK_EXPORT int lstk_accept4(int fd, struct sockaddr *addr, socklen_t *addrlen,
+                             int flags);
+LSTK_EXPORT int lstk_accept4_timeout(int fd, struct sockaddr *addr,
+                                     socklen_t *addrlen, int flags,
+                                     int64_t timeout_ns);
+/* connect(2): waits for the handshake; its error (ECONNREFUSED, ...) is
+   returned.  After ETIMEDOUT or EINTR the attempt may still complete in
+   the kernel: close the socket. */
+LSTK_EXPORT int lstk_connect(int fd, const struct sockaddr *addr,
+                             socklen_t addrlen);
+LSTK_EXPORT int lstk_connect_timeout(int fd, const struct sockaddr *addr,
+                                     socklen_t addrlen, int64_t timeout_ns);
+
+/* poll(2): TIMEOUT_MS as poll's (negative: no limit); 0 on timeout. */
+LSTK_EXPORT int lstk_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
+/* sendfile(2) from a regular file: the pages are read on a helper thread
+   when they are not in the page cache. */
+LSTK_EXPORT ssize_t lstk_sendfile(int out_fd, int in_fd, off_t *offset,
+                                  size_t count);
+LSTK_EXPORT ssize_t lstk_sendfile_timeout(int out_fd, int in_fd, off_t *offset,
+                                          size_t count, int64_t timeout_ns);
+
+/* Waits until FD may be ready for EVENTS (POLLIN and/or POLLOUT): cheaper
+   than lstk_poll for one descriptor, and without a system call when the
+   poller already knows it may be.  A call that follows may still find
+   nothing (then it waits, or says EAGAIN).  Returns 0, or -1 with errno
+   ETIMEDOUT, EINTR, EBADF. */
+LSTK_EXPORT int lstk_fd_wait(int fd, short events, int64_t timeout_ns);
+
+/* close(2), after waking the threads that wait on FD (they get EBADF) and
+   forgetting what the runtime knew of it.  The libc close does the same. */
+LSTK_EXPORT int lstk_close(int fd);
+
+/* Suspends the caller for NS nanoseconds, as lstk_sleep_ns, but
+   lstk_interrupt ends the sleep early: returns 0, or -1 with errno EINTR
+   (*REMAIN_NS, when REMAIN_NS is not NULL, gets the time left). */
+LSTK_EXPORT int lstk_nanosleep(uint64_t ns, uint64_t *remain_ns);
+
+/*
+ * Interrupts THREAD: the I/O call or interruptible sleep it is blocked in
+ * returns EINTR (or its partial count); if it is not blocked in one, its
+ * next such wait returns EINTR at once.  The analogue of a signal handler
+ * installed without SA_RESTART, for one thread.  Waits for regular-file
+ * I/O and mutexes, conditions, joins and lstk_sleep_ns are not
+ * interruptible.  Returns 0; ESRCH (THREAD ended or NULL); EPERM (foreign
+ * thread).
+ */
+LSTK_EXPORT int lstk_interrupt(lstk_t thread);
+
+/*
+ * Turns the interception of the libc names on (ON != 0, the default) or
+ * off for the whole process; off, they always behave as libc's.  The
+ * environment variable LSTK_INTERCEPT=0 turns it off at start-up.  Returns
+ * the previous setting.
+ */
+LSTK_EXPORT int lstk_intercept(int on);
+
+/* ========================== end of the I/O block ======================= */
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,18 +4,27 @@
 plugin_LTLIBRARIES += plugin/linkstack.la
 plugin_linkstack_la_SOURCES = \
 	plugin/compat.h \
+	plugin/analysis.h \
+	plugin/analysis.cc \
 	plugin/linkstack.cc \
+	plugin/pass_dead.cc \
 	plugin/pass_placement.cc \
 	plugin/pass_reserve.cc \
+	plugin/pass_verify.cc \
+	plugin/report.cc \
 	plugin/budgets.h \
 	plugin/budgets.cc
+nodist_plugin_linkstack_la_SOURCES = plugin/reserve-default.h
 # GCC's internal headers, from gcc-12-plugin-dev.  This replaces
 # AM_CPPFLAGS: the runtime's headers have nothing for the plugin.  (The
 # project's config.h stays out of the way: gcc-plugin.h's own
 # #include "config.h" finds GCC's, next to it, first.)
+# LSTK_BUDGETS_DIR: where `make install` puts budgets.txt.
 plugin_linkstack_la_CPPFLAGS = \
 	-I$(GCC_PLUGIN_DIR)/include \
-	-DLSTK_PLUGIN_VERSION='"$(PACKAGE_VERSION)"'
+	-include plugin/reserve-default.h \
+	-DLSTK_PLUGIN_VERSION='"$(PACKAGE_VERSION)"' \
+	-DLSTK_BUDGETS_DIR='"$(pkgdatadir)"'
 # -fno-rtti: cc1 is built without RTTI, so the typeinfo of its classes
 #  (opt_pass, ...) does not exist; a plugin deriving from them with RTTI
 #  on would not load (undefined typeinfo symbols).
@@ -29,3 +38,25 @@ plugin_linkstack_la_CXXFLAGS = \
 # "liblinkstack.so.0.0.0"; -shared: no static archive.  Symbols from cc1
 # stay undefined: cc1 exports them to its plugins.
 plugin_linkstack_la_LDFLAGS = -module -avoid-version -shared
+
+# The plugin's default reserve= is the runtime's R: LSTK__RESERVE, read
+# from rt/internal.h, so that the two cannot drift apart.
+plugin/reserve-default.h: $(srcdir)/rt/internal.h
+	$(AM_V_GEN)$(MKDIR_P) plugin && \
+	r=`sed -n 's/^#define LSTK__RESERVE \([0-9][0-9]*\).*/\1/p' \
+	  $(srcdir)/rt/internal.h` && test -n "$$r" && \
+	echo "#define LSTK_RESERVE_DEFAULT $$r" > $@-t && mv $@-t $@
+BUILT_SOURCES = plugin/reserve-default.h plugin/budgets.txt
+CLEANFILES += plugin/reserve-default.h
+
+# The budgets table: the stack that glibc functions really use, measured
+# on this machine at build time (scripts/measure-budgets, a few seconds).
+# The plugin finds it next to itself in the build tree (plugin/budgets.txt,
+# one level above .libs/) and in $(pkgdatadir) once installed.
+pkgdata_DATA = plugin/budgets.txt
+plugin/budgets.txt: $(srcdir)/scripts/measure-budgets \
+		    $(srcdir)/scripts/measure-budgets.c
+	$(AM_V_GEN)$(MKDIR_P) plugin && \
+	CC='$(CC)' $(SHELL) $(srcdir)/scripts/measure-budgets -o $@
+CLEANFILES += plugin/budgets.txt
+EXTRA_DIST += scripts/measure-budgets scripts/measure-budgets.c

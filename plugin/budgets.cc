@@ -1,4 +1,22 @@
-/* budgets.cc: stack budgets of uninstrumented callees (see budgets.h).  */
+/* budgets.cc: stack budgets of uninstrumented callees (see budgets.h).
+
+   The budgets file is a text table, one function a line:
+
+     # comment
+     NAME BYTES [leaf]
+
+   NAME is the symbol (memcpy, __printf_chk, ...); BYTES a decimal number,
+   the most stack the function was seen to use below its call site (the
+   return address included) plus a margin; "leaf" marks functions that
+   never call back into other code.  scripts/measure-budgets writes it at
+   build time; `make install` puts it in $(pkgdatadir)/budgets.txt.
+
+   Where the plugin looks when budgets= is not given, first found wins:
+     <directory of linkstack.so>/budgets.txt
+     <directory of linkstack.so>/../budgets.txt   (a build tree: .libs/)
+     LSTK_BUDGETS_DIR/budgets.txt                  ($(pkgdatadir))
+   With none there, every uninstrumented callee gets external-reserve=:
+   safe, only more generous.  */
 
 #include "compat.h"
 #include "budgets.h"
@@ -6,7 +24,8 @@
 /* The built-in budgets, matched on a name prefix.  The linkstack runtime
    guarantees (include/linkstack.h) that none of its lstk_* entry points
    uses more than 512 bytes of the caller's stack: the ones that need more
-   switch to a stack of their own first.  */
+   switch to a stack of their own first.  Not leaves: lstk_once runs the
+   caller's init routine.  */
 struct lstk_budget_entry
 {
   const char *prefix;
@@ -21,6 +40,10 @@ static const struct lstk_budget_entry lstk_budget_builtin[] =
 /* Names given with external=; few, so a vector and a linear search.
    Allocated with the heap, never freed: they live as long as cc1.  */
 static vec<const char *> lstk_budget_externals;
+
+/* The budgets file, by name.  */
+static hash_map<nofree_string_hash, lstk_budget> *lstk_budget_table;
+static const char *lstk_budget_path;
 
 void
 lstk_budget_add_external (const char *name)
@@ -40,16 +63,144 @@ lstk_budget_listed_external_p (const char *name)
   return false;
 }
 
-HOST_WIDE_INT
+/* Parse the budgets file F, named PATH.  */
+static bool
+lstk_budget_parse (FILE *f, const char *path)
+{
+  char line[512];
+  int lineno = 0;
+  bool ok = true;
+
+  lstk_budget_table = new hash_map<nofree_string_hash, lstk_budget> (256);
+  while (fgets (line, sizeof line, f))
+    {
+      char name[256], flag[32];
+      long long bytes;
+      int n;
+
+      lineno++;
+      char *p = line;
+      while (ISSPACE (*p))
+	p++;
+      if (*p == '#' || *p == '\0')
+	continue;
+      flag[0] = '\0';
+      n = sscanf (p, "%255s %lld %31s", name, &bytes, flag);
+      if (n < 2 || bytes < 0 || bytes > LSTK_EXTERNAL_RESERVE_MAX
+	  || (n == 3 && strcmp (flag, "leaf") != 0))
+	{
+	  error ("linkstack: %s:%d: malformed budget line; expected "
+		 "%<NAME BYTES [leaf]%> with BYTES from 0 to 1048576",
+		 path, lineno);
+	  ok = false;
+	  continue;
+	}
+      lstk_budget b;
+      b.bytes = bytes;
+      b.leaf = n == 3;
+      b.measured = true;
+      lstk_budget_table->put (xstrdup (name), b);
+    }
+  return ok;
+}
+
+bool
+lstk_budget_load (const char *file, const char *plugin_path)
+{
+  if (file)
+    {
+      FILE *f = fopen (file, "r");
+      if (!f)
+	{
+	  error ("linkstack: cannot read the budgets file %qs: %m", file);
+	  return false;
+	}
+      lstk_budget_path = xstrdup (file);
+      bool ok = lstk_budget_parse (f, file);
+      fclose (f);
+      return ok;
+    }
+
+  /* The default places.  */
+  char *dir = xstrdup (plugin_path ? plugin_path : "");
+  char *slash = strrchr (dir, '/');
+  const char *cands[3];
+  char *own = NULL, *up = NULL;
+  int n = 0;
+
+  if (slash)
+    {
+      *slash = '\0';
+      own = concat (dir, "/budgets.txt", NULL);
+      up = concat (dir, "/../budgets.txt", NULL);
+      cands[n++] = own;
+      cands[n++] = up;
+    }
+#ifdef LSTK_BUDGETS_DIR
+  cands[n++] = LSTK_BUDGETS_DIR "/budgets.txt";
+#endif
+  bool ok = true;
+  for (int i = 0; i < n; i++)
+    {
+      FILE *f = fopen (cands[i], "r");
+      if (!f)
+	continue;
+      lstk_budget_path = xstrdup (cands[i]);
+      ok = lstk_budget_parse (f, cands[i]);
+      fclose (f);
+      break;
+    }
+  free (own);
+  free (up);
+  free (dir);
+  return ok;
+}
+
+const char *
+lstk_budget_file (void)
+{
+  return lstk_budget_path;
+}
+
+/* The built-in entry for NAME, or NULL.  */
+static const struct lstk_budget_entry *
+lstk_budget_builtin_for (const char *name)
+{
+  for (size_t i = 0; i < ARRAY_SIZE (lstk_budget_builtin); i++)
+    if (startswith (name, lstk_budget_builtin[i].prefix))
+      return &lstk_budget_builtin[i];
+  return NULL;
+}
+
+bool
+lstk_budget_known_p (const char *name)
+{
+  return (lstk_budget_builtin_for (name) != NULL
+	  || (lstk_budget_table && lstk_budget_table->get (name) != NULL));
+}
+
+struct lstk_budget
 lstk_budget_for (const char *name)
 {
+  struct lstk_budget b;
+
   if (name != NULL)
     {
-      for (size_t i = 0; i < ARRAY_SIZE (lstk_budget_builtin); i++)
-	if (startswith (name, lstk_budget_builtin[i].prefix))
-	  return lstk_budget_builtin[i].bytes;
-      /* Seam: a budgets file (measured by scripts/) is looked up here.  */
+      const struct lstk_budget_entry *e = lstk_budget_builtin_for (name);
+      if (e)
+	{
+	  b.bytes = e->bytes;
+	  b.leaf = false;
+	  b.measured = true;
+	  return b;
+	}
+      if (lstk_budget_table)
+	if (lstk_budget *t = lstk_budget_table->get (name))
+	  return *t;
     }
   /* Unknown code, or a call through a pointer: the user's default.  */
-  return lstk_opts.external_reserve;
+  b.bytes = lstk_opts.external_reserve;
+  b.leaf = false;
+  b.measured = false;
+  return b;
 }

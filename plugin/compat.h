@@ -51,6 +51,18 @@
 #include "print-rtl.h"
 #include "rtl-iter.h"
 #include "intl.h"
+#include "gimple.h"
+#include "gimple-iterator.h"
+#include "gimple-walk.h"
+#include "ssa.h"
+#include "cfganal.h"
+#include "print-tree.h"
+#include "output.h"
+#include "langhooks.h"
+#include "diagnostic.h"
+#include "hash-map.h"
+#include "df.h"
+#include "regs.h"
 
 /* The plugin reads x86-64 registers and the TCB slot of GCC's i386
    back end; it cannot be built against another target's headers.  */
@@ -66,7 +78,10 @@
 /* Values of -fplugin-arg-linkstack-check=.  */
 enum lstk_check_mode
 {
-  /* Every function keeps GCC's split-stack check (v1: the only mode).  */
+  /* The default: a function goes without a check when the placement can
+     prove that its worst case fits the reserve R (pass_placement.cc).  */
+  LSTK_CHECK_NEEDED,
+  /* Every function keeps GCC's split-stack check.  */
   LSTK_CHECK_ALL
 };
 
@@ -77,9 +92,24 @@ struct lstk_options
 {
   /* check=: which functions keep a check.  */
   enum lstk_check_mode check;
+  /* reserve=: R, the bytes the runtime keeps free below every guard
+     (rt/internal.h, LSTK__RESERVE; lstk_reserve () at run time).  */
+  HOST_WIDE_INT reserve;
   /* external-reserve=: bytes of stack a call into code the plugin cannot
-     see (external, indirect, no_split_stack) may use below the call.  */
+     see (external, indirect, no_split_stack) may use below the call, when
+     the budgets table has nothing better.  */
   HOST_WIDE_INT external_reserve;
+  /* budgets=: the budgets table to read (NULL: the default places).  */
+  const char *budgets_file;
+  /* report: write <base>.lsu and <base>.lsu.json.  */
+  bool report;
+  /* warn-frame=, warn-depth=, warn-dead=: thresholds in bytes, -1 = off.  */
+  HOST_WIDE_INT warn_frame;
+  HOST_WIDE_INT warn_depth;
+  HOST_WIDE_INT warn_dead;
+  /* warn-recursion, warn-dynamic.  */
+  bool warn_recursion;
+  bool warn_dynamic;
   /* verbose: one note (inform) per function and decision.  */
   bool verbose;
 };
@@ -90,6 +120,16 @@ extern struct lstk_options lstk_opts;
 #define LSTK_EXTERNAL_RESERVE_DEFAULT 16384
 #define LSTK_EXTERNAL_RESERVE_MAX 1048576
 
+/* Bounds of reserve= (bytes).  The default is the runtime's own
+   LSTK__RESERVE, copied from rt/internal.h at build time (Local.mk).  */
+#define LSTK_RESERVE_MIN 64
+#define LSTK_RESERVE_MAX 65536
+
+/* Thresholds that warn-all uses for the warnings that take one.  */
+#define LSTK_WARN_ALL_FRAME 512
+#define LSTK_WARN_ALL_DEPTH 8192
+#define LSTK_WARN_ALL_DEAD 256
+
 /* True if DECL carries the no_split_stack attribute: GCC emits no
    split-stack prologue for it (make_split_prologue_seq, function.cc).  */
 static inline bool
@@ -99,12 +139,10 @@ lstk_no_split_stack_p (tree decl)
 	 != NULL_TREE;
 }
 
-/* Placement's decision for FUN (pass_placement.cc): true if FUN keeps
-   its split-stack check, with a short *REASON for notes and dumps.  */
-extern bool lstk_placement_needs_check (function *fun, const char **reason);
-
 /* The passes, one per file; linkstack.cc registers them.  */
 extern rtl_opt_pass *lstk_make_pass_placement (gcc::context *ctxt);
 extern rtl_opt_pass *lstk_make_pass_reserve (gcc::context *ctxt);
+extern rtl_opt_pass *lstk_make_pass_verify (gcc::context *ctxt);
+extern gimple_opt_pass *lstk_make_pass_dead (gcc::context *ctxt);
 
 #endif /* LSTK_PLUGIN_COMPAT_H */

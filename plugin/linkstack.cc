@@ -6,13 +6,22 @@
    on without the driver knowing (so no --wrap=pthread_create and no
    libgcc split-stack runtime is linked) and adjusts it:
 
+     lstk_dead       (GIMPLE, after "optimized"; warn-dead= only)
+	finds large locals that are dead at a call; pass_dead.cc.
      lstk_placement  (RTL, just before "pro_and_epilogue")
-	decides per function whether it needs a check.  Version 1 keeps
-	every check (check=all); see pass_placement.cc.
+	decides per function whether it needs a check: only when its worst
+	case provably fits the reserve R does it go without one
+	(check=needed, the default); pass_placement.cc.
      lstk_reserve    (RTL, just after "pro_and_epilogue")
-	makes the check ask for more than the frame when the function calls
-	code that does no check of its own, or pushes outgoing arguments;
-	see pass_reserve.cc.
+	verifies the decision with the exact frame and makes the check ask
+	for what lies below the frame (unchecked callees, code the plugin
+	cannot see, pushed arguments); pass_reserve.cc.
+     lstk_verify     (RTL, just before "final")
+	checks that no later pass changed what the check was set for;
+	pass_verify.cc.
+   At the end of the unit, report.cc computes worst-case depths, warns,
+   writes the reports and the object's reserve note.  analysis.h holds
+   the shared records and terms; doc/plugin.md the design and its proof.
 
    Usage:
      gcc -fplugin=/path/to/linkstack.so [-fplugin-arg-linkstack-KEY[=VALUE]]
@@ -21,9 +30,10 @@
    Debugging:
      -fplugin-arg-linkstack-verbose   a note per function
      -fdump-rtl-all-details           among the RTL dumps, <base>.NNNr.
-				      lstk_placement (the decisions) and
-				      lstk_reserve (budgets, the prologue
-				      before and after), next to
+				      lstk_placement (the decisions),
+				      lstk_reserve (exact sizes, the
+				      prologue before and after) and
+				      lstk_verify, next to
 				      pro_and_epilogue (GCC's prologue)
    GCC 12 reads -fdump-rtl-<pass> switches before it loads plugins, so
    -fdump-rtl-lstk_reserve-details is refused as an unknown option; only
@@ -36,6 +46,7 @@
 
 #include "compat.h"
 #include "budgets.h"
+#include "analysis.h"
 /* plugin-version.h defines (static) gcc_version, the version this plugin
    was built against; include it in this file only.  */
 #include "plugin-version.h"
@@ -47,29 +58,65 @@
 /* GCC refuses to load a plugin that does not define this symbol.  */
 int plugin_is_GPL_compatible;
 
+#ifndef LSTK_RESERVE_DEFAULT
+#error "LSTK_RESERVE_DEFAULT (the runtime's LSTK__RESERVE) must be defined"
+#endif
+
 struct lstk_options lstk_opts =
 {
-  LSTK_CHECK_ALL,			/* check */
+  LSTK_CHECK_NEEDED,			/* check */
+  LSTK_RESERVE_DEFAULT,			/* reserve */
   LSTK_EXTERNAL_RESERVE_DEFAULT,	/* external_reserve */
+  NULL,					/* budgets_file */
+  false,				/* report */
+  -1, -1, -1,				/* warn_frame, warn_depth, warn_dead */
+  false, false,				/* warn_recursion, warn_dynamic */
   false					/* verbose */
 };
 
 /* The keys, for error messages (one line) and for --help (one per line).  */
 #define LSTK_KEYS \
-  "check=all, external-reserve=N, external=NAME[,NAME...], verbose"
+  "check=all|needed, reserve=N, external-reserve=N, " \
+  "external=NAME[,NAME...], budgets=FILE, report, warn-frame=N, " \
+  "warn-depth=N, warn-recursion, warn-dynamic, warn-dead=N, warn-all, " \
+  "verbose"
+
+#define LSTK_STR_1(x) #x
+#define LSTK_STR(x) LSTK_STR_1 (x)
 
 static const char lstk_plugin_help[] =
-  "-fplugin-arg-linkstack-check=all\n"
-  "    every function keeps its split-stack check (the only mode for now)\n"
+  "-fplugin-arg-linkstack-check=all|needed\n"
+  "    needed (the default): a function keeps its split-stack check unless\n"
+  "    its worst case provably fits the reserve; all: every function does\n"
+  "-fplugin-arg-linkstack-reserve=N\n"
+  "    R, the bytes the runtime keeps free below each guard (64..65536,\n"
+  "    default " LSTK_STR (LSTK_RESERVE_DEFAULT) ", the runtime's "
+  "lstk_reserve ()); recorded in the object\n"
   "-fplugin-arg-linkstack-external-reserve=N\n"
   "    bytes of stack (0..1048576, default 16384) a function reserves for\n"
-  "    each call into code the plugin cannot see: functions not defined in\n"
-  "    this file (or weak, or ifuncs), calls through pointers,\n"
-  "    no_split_stack functions, TLS descriptors, mcount\n"
+  "    each call into code the plugin cannot see and has no budget for\n"
   "-fplugin-arg-linkstack-external=NAME[,NAME...]\n"
   "    treat these functions as uninstrumented even if defined here\n"
+  "-fplugin-arg-linkstack-budgets=FILE\n"
+  "    the table of measured stack budgets (default: budgets.txt next to\n"
+  "    the plugin, then the installed one)\n"
+  "-fplugin-arg-linkstack-report\n"
+  "    write <base>.lsu and <base>.lsu.json next to the object\n"
+  "-fplugin-arg-linkstack-warn-frame=N\n"
+  "    warn about frames of more than N bytes\n"
+  "-fplugin-arg-linkstack-warn-depth=N\n"
+  "    warn about worst-case stack depths of more than N bytes\n"
+  "-fplugin-arg-linkstack-warn-recursion\n"
+  "    warn about recursion, naming the cycle's members\n"
+  "-fplugin-arg-linkstack-warn-dynamic\n"
+  "    warn about alloca and variable-length arrays of unbounded size\n"
+  "-fplugin-arg-linkstack-warn-dead=N\n"
+  "    warn about locals of N bytes or more that are dead at a call but\n"
+  "    stay in the frame while the callee runs\n"
+  "-fplugin-arg-linkstack-warn-all\n"
+  "    all warnings: frame 512, depth 8192, dead 256 unless given\n"
   "-fplugin-arg-linkstack-verbose\n"
-  "    a note for each function: check kept, request enlarged";
+  "    a note for each function: check kept or dropped, request";
 
 static struct plugin_info lstk_plugin_info =
 {
@@ -95,28 +142,28 @@ lstk_arg_error (const char *key, const char *value, const char *what)
   return false;
 }
 
-/* check=all.  VALUE is NULL when no '=' was given.  */
+/* check=all|needed.  VALUE is NULL when no '=' was given.  */
 static bool
 lstk_parse_check (const char *key, const char *value)
 {
   if (value == NULL || *value == '\0')
     return lstk_arg_error (key, value, G_("a value is required; accepted "
-					   "values: all"));
+					   "values: all, needed"));
   if (strcmp (value, "all") == 0)
-    {
-      lstk_opts.check = LSTK_CHECK_ALL;
-      return true;
-    }
-  return lstk_arg_error (key, value, G_("accepted values: all"));
+    lstk_opts.check = LSTK_CHECK_ALL;
+  else if (strcmp (value, "needed") == 0)
+    lstk_opts.check = LSTK_CHECK_NEEDED;
+  else
+    return lstk_arg_error (key, value, G_("accepted values: all, needed"));
+  return true;
 }
 
-/* external-reserve=N: decimal digits only (no sign, no suffix), at most
-   LSTK_EXTERNAL_RESERVE_MAX.  */
+/* A decimal number of bytes from MIN to MAX into *OUT: digits only (no
+   sign, no suffix).  WHAT is the message for anything else.  */
 static bool
-lstk_parse_external_reserve (const char *key, const char *value)
+lstk_parse_bytes (const char *key, const char *value, HOST_WIDE_INT min,
+		  HOST_WIDE_INT max, HOST_WIDE_INT *out, const char *what)
 {
-  const char *what = G_("expected a decimal number of bytes from 0 to "
-			"1048576");
   HOST_WIDE_INT n = 0;
 
   if (value == NULL || *value == '\0')
@@ -128,10 +175,12 @@ lstk_parse_external_reserve (const char *key, const char *value)
       n = n * 10 + (*p - '0');
       /* Stop before N can overflow: long strings of digits are out of
 	 range anyway.  */
-      if (n > LSTK_EXTERNAL_RESERVE_MAX)
+      if (n > max)
 	return lstk_arg_error (key, value, what);
     }
-  lstk_opts.external_reserve = n;
+  if (n < min)
+    return lstk_arg_error (key, value, what);
+  *out = n;
   return true;
 }
 
@@ -156,13 +205,13 @@ lstk_parse_external (const char *key, const char *value)
   return true;
 }
 
-/* verbose: a flag, no value.  */
+/* A flag: no value.  */
 static bool
-lstk_parse_verbose (const char *key, const char *value)
+lstk_parse_flag (const char *key, const char *value, bool *out)
 {
   if (value != NULL)
     return lstk_arg_error (key, value, G_("takes no value"));
-  lstk_opts.verbose = true;
+  *out = true;
   return true;
 }
 
@@ -172,6 +221,9 @@ static bool
 lstk_parse_args (const struct plugin_name_args *info)
 {
   bool ok = true;
+  bool warn_all = false;
+  const char *nbytes = G_("expected a decimal number of bytes from 0 to "
+			  "1048576");
 
   for (int i = 0; i < info->argc; i++)
     {
@@ -180,12 +232,44 @@ lstk_parse_args (const struct plugin_name_args *info)
 
       if (strcmp (key, "check") == 0)
 	ok &= lstk_parse_check (key, value);
+      else if (strcmp (key, "reserve") == 0)
+	ok &= lstk_parse_bytes (key, value, LSTK_RESERVE_MIN, LSTK_RESERVE_MAX,
+				&lstk_opts.reserve,
+				G_("expected a decimal number of bytes from "
+				   "64 to 65536"));
       else if (strcmp (key, "external-reserve") == 0)
-	ok &= lstk_parse_external_reserve (key, value);
+	ok &= lstk_parse_bytes (key, value, 0, LSTK_EXTERNAL_RESERVE_MAX,
+				&lstk_opts.external_reserve, nbytes);
       else if (strcmp (key, "external") == 0)
 	ok &= lstk_parse_external (key, value);
+      else if (strcmp (key, "budgets") == 0)
+	{
+	  if (value == NULL || *value == '\0')
+	    ok &= lstk_arg_error (key, value, G_("expected a file name"));
+	  else
+	    lstk_opts.budgets_file = value;
+	}
+      else if (strcmp (key, "report") == 0)
+	ok &= lstk_parse_flag (key, value, &lstk_opts.report);
+      else if (strcmp (key, "warn-frame") == 0)
+	ok &= lstk_parse_bytes (key, value, 0, LSTK_EXTERNAL_RESERVE_MAX,
+				&lstk_opts.warn_frame, nbytes);
+      else if (strcmp (key, "warn-depth") == 0)
+	ok &= lstk_parse_bytes (key, value, 0, LSTK_EXTERNAL_RESERVE_MAX,
+				&lstk_opts.warn_depth, nbytes);
+      else if (strcmp (key, "warn-dead") == 0)
+	ok &= lstk_parse_bytes (key, value, 1, LSTK_EXTERNAL_RESERVE_MAX,
+				&lstk_opts.warn_dead,
+				G_("expected a decimal number of bytes from "
+				   "1 to 1048576"));
+      else if (strcmp (key, "warn-recursion") == 0)
+	ok &= lstk_parse_flag (key, value, &lstk_opts.warn_recursion);
+      else if (strcmp (key, "warn-dynamic") == 0)
+	ok &= lstk_parse_flag (key, value, &lstk_opts.warn_dynamic);
+      else if (strcmp (key, "warn-all") == 0)
+	ok &= lstk_parse_flag (key, value, &warn_all);
       else if (strcmp (key, "verbose") == 0)
-	ok &= lstk_parse_verbose (key, value);
+	ok &= lstk_parse_flag (key, value, &lstk_opts.verbose);
       else
 	{
 	  if (value)
@@ -196,6 +280,19 @@ lstk_parse_args (const struct plugin_name_args *info)
 		   "accepted keys: %s", lstk_plugin_name, key, LSTK_KEYS);
 	  ok = false;
 	}
+    }
+
+  /* warn-all: every warning; a threshold given on its own wins.  */
+  if (warn_all)
+    {
+      if (lstk_opts.warn_frame < 0)
+	lstk_opts.warn_frame = LSTK_WARN_ALL_FRAME;
+      if (lstk_opts.warn_depth < 0)
+	lstk_opts.warn_depth = LSTK_WARN_ALL_DEPTH;
+      if (lstk_opts.warn_dead < 0)
+	lstk_opts.warn_dead = LSTK_WARN_ALL_DEAD;
+      lstk_opts.warn_recursion = true;
+      lstk_opts.warn_dynamic = true;
     }
   return ok;
 }
@@ -232,6 +329,15 @@ lstk_start_unit (void *gcc_data ATTRIBUTE_UNUSED,
     error ("linkstack: %qs is not supported", "-mforce-indirect-call");
 }
 
+/* PLUGIN_FINISH_UNIT: every function of the unit has been compiled (and
+   the assembly file is still open): depths, warnings, reports, note.  */
+static void
+lstk_finish_unit (void *gcc_data ATTRIBUTE_UNUSED,
+		  void *user_data ATTRIBUTE_UNUSED)
+{
+  lstk_report_finish_unit ();
+}
+
 /* Register PASS at REFERENCE (its first instance), before or after.  */
 static void
 lstk_register_pass (opt_pass *pass, const char *reference,
@@ -266,6 +372,8 @@ plugin_init (struct plugin_name_args *info,
 
   if (!lstk_parse_args (info))
     return 1;
+  if (!lstk_budget_load (lstk_opts.budgets_file, info->full_name))
+    return 1;
 
   /* The same as -fsplit-stack on the cc1 command line, but the driver does
      not see it: it adds no --wrap=pthread_create, so libgcc's split-stack
@@ -276,6 +384,8 @@ plugin_init (struct plugin_name_args *info,
   register_callback (lstk_plugin_name, PLUGIN_INFO, NULL, &lstk_plugin_info);
   register_callback (lstk_plugin_name, PLUGIN_START_UNIT, lstk_start_unit,
 		     NULL);
+  register_callback (lstk_plugin_name, PLUGIN_FINISH_UNIT, lstk_finish_unit,
+		     NULL);
 
   /* Placement must run before pro_and_epilogue: that pass emits the
      split-stack prologue unless the function has the no_split_stack
@@ -285,6 +395,14 @@ plugin_init (struct plugin_name_args *info,
   /* The reserve pass must see the prologue: right after the pass that
      emits it, before later passes (peephole2, bb-reorder) reshape it.  */
   lstk_register_pass (lstk_make_pass_reserve (g), "pro_and_epilogue",
+		      PASS_POS_INSERT_AFTER);
+  /* The last look before final prints the insns: nothing the check was
+     set for may have changed since.  */
+  lstk_register_pass (lstk_make_pass_verify (g), "final",
+		      PASS_POS_INSERT_BEFORE);
+  /* The dead-local analysis reads GIMPLE once it is fully optimized: what
+     is still in memory there will be in the frame.  */
+  lstk_register_pass (lstk_make_pass_dead (g), "optimized",
 		      PASS_POS_INSERT_AFTER);
   return 0;
 }

@@ -8,65 +8,92 @@
    sits immediately before it because that is the latest point, and the
    latest point knows the most:
      - the function is fully optimized: inlining is done (a call inlined
-       away needs no budget) and registers are allocated;
-     - get_frame_size () is final (the saved registers are added by the
-       prologue itself, so the exact size is only known in the next pass);
+       away is no call) and registers are allocated, so the call sites
+       and the callee-saved registers are final;
+     - get_frame_size () is final; the saved registers, the alignment
+       padding and the outgoing-argument area are added by the prologue
+       itself, so this pass works with an upper bound of the frame (see
+       lstk_placement_frame_bound) and lstk_reserve checks the exact one;
      - at -O1 and up, cgraphunit's expand_all_functions emits callees
-       before callers, so most callees' exact sizes are already known.
+       before callers, so most callees' exact regions are already known.
        At -O0 (and -fno-toplevel-reorder) functions come in source order:
-       a callee not yet compiled must count as unknown.
+       a callee not yet compiled costs R (it will be checked, or unchecked
+       with a region of at most R), which forces a check on the caller.
 
-   A function may go without a check only if everything below its frame is
-   bounded and fits the runtime's reserve R (LSTK__RESERVE in rt/internal.h)
-   below the guard: its own frame plus the red zone, plus its callees' worst
-   case, with no recursion, no alloca/VLA, no varargs, no call the plugin
-   cannot see.  That analysis is issue "selective placement"; it plugs in
-   at lstk_placement_needs_check.  Version 1 answers "check" for every
-   function (check=all), so this pass changes nothing yet.
-
-   Never put no_split_stack on a varargs function (fun->stdarg): GCC 12's
-   va_start still reads the overflow-area pointer the split-stack prologue
-   leaves in r11, and without the prologue nothing sets r11
-   (gcc-notes.md, section 1, "Varargs").  */
+   The rule (analysis.h has the terms, doc/plugin.md the proof): F goes
+   without a check only if
+     - its region D = A + N (frame, red zone, callees' costs) is at most
+       R, so that wherever F is entered with R bytes free below its entry
+       (which every caller, checked or not, instrumented or not,
+       guarantees), F and everything it calls before the next check fit;
+     - it is not varargs: GCC 12's va_start still reads the overflow-area
+       pointer the split-stack prologue leaves in r11, and without the
+       prologue nothing sets r11 (gcc-notes.md, section 1, "Varargs");
+     - it does no alloca/VLA (the size is unknown; and GCC emits the
+       alloca space check even without a prologue);
+     - it has no non-empty inline asm (its stack use is unknown);
+     - it does not call itself; it calls nothing it cannot see but
+       measured leaves (memcpy, strlen ...); every callee is compiled
+       already.  (Those costs exceed R anyway; the reasons are recorded
+       for the report.)
+   Recursion needs no separate rule: in every cycle of the call graph the
+   member compiled first sees its successor not yet compiled, so it keeps
+   its check; a cycle never runs without one.  */
 
 #include "compat.h"
+#include "budgets.h"
+#include "analysis.h"
 
-/* Whether FUN must keep its split-stack check.  Sets *REASON to a short
-   phrase for notes and dumps ("check=all", "varargs", ...).  This is the
-   seam for selective placement: it will answer false when the function's
-   worst case fits the reserve.  */
-bool
-lstk_placement_needs_check (function *fun, const char **reason)
+/* The attribute that tells the other passes (and callers' analysis) that
+   the plugin, not the user, removed the check; a name with a space
+   cannot be written in source.  */
+#define LSTK_UNCHECKED_ATTR "linkstack unchecked"
+
+/* An upper bound of the current function's frame A (the bytes the
+   prologue will push or subtract, without the return address), computed
+   before the prologue exists.  ix86_compute_frame_layout adds to the
+   local frame (get_frame_size): the saved callee-saved registers (8 bytes
+   each, the frame pointer among them), the outgoing-argument area when
+   arguments are accumulated, and padding to the stack alignment; the red
+   zone only takes bytes away.  lstk_reserve compares the bound with the
+   exact frame.  */
+static HOST_WIDE_INT
+lstk_placement_frame_bound (function *fun)
 {
-  /* A varargs function cannot lose its prologue (see above); whatever
-     placement decides later, this stays first.  */
-  if (fun->stdarg)
-    {
-      *reason = "varargs";
-      return true;
-    }
+  HOST_WIDE_INT a = constant_lower_bound (get_frame_size ());
+  HOST_WIDE_INT saved = 8;		/* %rbp, saved or as frame pointer */
 
-  switch (lstk_opts.check)
-    {
-    case LSTK_CHECK_ALL:
-      *reason = "check=all";
-      return true;
-    }
-  gcc_unreachable ();
+  a += constant_lower_bound (crtl->outgoing_args_size);
+  for (unsigned regno = 0; regno < FIRST_PSEUDO_REGISTER; regno++)
+    if (regno != HARD_FRAME_POINTER_REGNUM
+	&& df_regs_ever_live_p (regno)
+	&& !fixed_regs[regno]
+	&& !this_target_hard_regs->x_call_used_regs[regno])
+      saved += GENERAL_REGNO_P (regno) ? 8 : 16;
+  a += saved;
+  /* The va_arg register save area (6 * 8 + 8 * 16).  */
+  if (fun->stdarg)
+    a += 176;
+  /* Padding: the frame is rounded to the needed alignment.  */
+  a += MAX (crtl->stack_alignment_needed / BITS_PER_UNIT, 16);
+  return a;
 }
 
 /* Make FUN go without a check: give it the no_split_stack attribute, as if
-   the user had written it, so that make_split_prologue_seq emits nothing.
-   tree_cons builds a new list head: the attribute list may be shared with
-   other decls and must not be modified in place.  */
+   the user had written it, so that make_split_prologue_seq emits nothing,
+   and mark it as the plugin's doing.  tree_cons builds a new list head:
+   the attribute list may be shared with other decls and must not be
+   modified in place.  */
 static void
 lstk_placement_drop_check (function *fun)
 {
   tree decl = fun->decl;
 
   gcc_assert (!fun->stdarg);
-  DECL_ATTRIBUTES (decl) = tree_cons (get_identifier ("no_split_stack"),
-				      NULL_TREE, DECL_ATTRIBUTES (decl));
+  tree attrs = tree_cons (get_identifier ("no_split_stack"), NULL_TREE,
+			  DECL_ATTRIBUTES (decl));
+  DECL_ATTRIBUTES (decl) = tree_cons (get_identifier (LSTK_UNCHECKED_ATTR),
+				      NULL_TREE, attrs);
 }
 
 namespace {
@@ -104,12 +131,15 @@ public:
 unsigned int
 lstk_placement_pass::execute (function *fun)
 {
-  const char *reason = NULL;
+  lstk_fn *rec = lstk_fn_get (fun);
 
   /* The user's no_split_stack: GCC will emit no check; the plugin does not
-     second-guess it (the function must have been written for it).  */
+     second-guess it (the function must have been written for it).  Its
+     callers treat it as uninstrumented code.  */
   if (lstk_no_split_stack_p (fun->decl))
     {
+      rec->checked = false;
+      rec->reasons = LSTK_WHY_USER;
       if (dump_file)
 	fprintf (dump_file, ";; %s: no_split_stack, left alone\n",
 		 function_name (fun));
@@ -119,20 +149,61 @@ lstk_placement_pass::execute (function *fun)
       return 0;
     }
 
-  bool check = lstk_placement_needs_check (fun, &reason);
+  HOST_WIDE_INT push;
+  lstk_collect_calls (fun, NULL, &rec->calls, &push);
+  HOST_WIDE_INT a = lstk_placement_frame_bound (fun);
+  HOST_WIDE_INT d = a + lstk_calls_n (rec->calls) + lstk_realign_slack ();
+  unsigned why = lstk_calls_reasons (rec->calls);
+
+  if (lstk_opts.check == LSTK_CHECK_ALL)
+    why |= LSTK_WHY_CHECK_ALL;
+  if (fun->stdarg)
+    why |= LSTK_WHY_VARARGS;
+  if (fun->calls_alloca)
+    why |= LSTK_WHY_DYNAMIC;
+  if (lstk_has_asm_p ())
+    why |= LSTK_WHY_ASM;
+  if (d > lstk_opts.reserve)
+    why |= LSTK_WHY_DEPTH;
+
+  rec->checked = why != 0;
+  rec->reasons = why;
+  rec->frame_bound = a;
+  rec->region_bound = d;
 
   if (dump_file)
-    fprintf (dump_file, ";; %s: %s (%s); frame so far " HOST_WIDE_INT_PRINT_DEC
-	     " bytes\n",
-	     function_name (fun), check ? "check" : "no check", reason,
-	     constant_lower_bound (get_frame_size ()));
+    {
+      fprintf (dump_file, ";; %s: %s", function_name (fun),
+	       rec->checked ? "check" : "no check");
+      if (why)
+	fprintf (dump_file, " (%s)", lstk_reasons_text (why));
+      fprintf (dump_file, "; frame at most " HOST_WIDE_INT_PRINT_DEC
+	       ", region at most " HOST_WIDE_INT_PRINT_DEC ", reserve "
+	       HOST_WIDE_INT_PRINT_DEC "\n", a, d, lstk_opts.reserve);
+      if (dump_flags & TDF_DETAILS)
+	{
+	  unsigned i;
+	  lstk_call *c;
+	  FOR_EACH_VEC_ELT (rec->calls, i, c)
+	    fprintf (dump_file, ";;   call to %s (%s): need "
+		     HOST_WIDE_INT_PRINT_DEC "\n",
+		     c->name ? c->name : "(indirect)",
+		     lstk_callee_kind_word (c->kind), c->need);
+	}
+    }
   if (lstk_opts.verbose)
-    inform (DECL_SOURCE_LOCATION (fun->decl),
-	    check ? G_("linkstack: %qD keeps its stack check (%s)")
-		  : G_("linkstack: %qD needs no stack check (%s)"),
-	    fun->decl, reason);
+    {
+      if (rec->checked)
+	inform (DECL_SOURCE_LOCATION (fun->decl),
+		"linkstack: %qD keeps its stack check (%s)", fun->decl,
+		lstk_reasons_text (why));
+      else
+	inform (DECL_SOURCE_LOCATION (fun->decl),
+		"linkstack: %qD needs no stack check (at most %wd bytes "
+		"deep, reserve %wd)", fun->decl, d, lstk_opts.reserve);
+    }
 
-  if (!check)
+  if (!rec->checked)
     lstk_placement_drop_check (fun);
   return 0;
 }

@@ -1,28 +1,31 @@
-/* pass_reserve.cc: make a function's stack check ask for what its callees
-   cannot ask for themselves.
+/* pass_reserve.cc: measure the exact frame, verify the placement, and
+   make each stack check ask for what lies below its frame.
 
    GCC's split-stack check covers the function's own frame, A bytes, and
-   nothing below it.  That is enough when every callee checks for itself.
-   Two kinds of stack use below the frame go unchecked:
+   nothing below it: the small form (A < 256) checks "rsp >= guard", the
+   large form "rsp - A >= guard".  Below the frame, before the next check
+   runs, the function's region D = A + N is used (analysis.h): pushed
+   arguments, return addresses, the callees it calls without a check in
+   between (unchecked functions of this unit, whose regions are known;
+   code the plugin cannot see, with its budget and R below it), and the
+   pushes of a failed check in a checked callee.  The runtime keeps R
+   bytes free below every guard.  So a check "rsp - T >= guard" makes the
+   region safe iff D <= T + R.  This pass computes D from the exact frame
+   and patches the check to T = max (A, D - R) when the natural threshold
+   (0 or A) is smaller than D - R.  Functions the placement left unchecked must have D <= R:
+   a larger D is a broken assumption, reported as an internal error that
+   names the function, never left in the output.
 
-     E_ext   a call into code the plugin cannot see runs on what is left
-	     of the chunk: a function not defined in this file (or defined
-	     weak, or an ifunc), one listed in external=, one with
-	     no_split_stack, any call through a pointer, and two calls that
-	     are no call insns: a TLS descriptor (-mtls-dialect=gnu2) and
-	     mcount (-pg).  Each gets its budget (budgets.cc):
-	     external-reserve= bytes, 16 KiB by default, or a smaller
-	     measured one (lstk_* = 512); E_ext is the largest.
-     E_push  outgoing arguments pushed at a call site (without
-	     -maccumulate-outgoing-args, x86-64's default) are not part of
-	     GCC's frame size: they are written below it before the callee
-	     can check anything.
+   The r10 value (what __morestack allocates for the body on the new
+   chunk) becomes T as well, so the body finds T bytes above the new
+   guard too.
 
-   This pass adds E = E_ext + E_push to the request: the check compares
-   rsp - (A + E) with the guard, and a failed check asks __morestack for
-   A + E bytes (in r10).  (E_ext + E_push bounds max over call sites of
-   "arguments pushed there + the callee's budget"; a per-site maximum would
-   be tighter.  Later work.)
+   alloca/VLA: GCC's space check before each dynamic allocation compares
+   "rsp - size" with the guard and, if it passes, moves rsp down there;
+   after it only R bytes are known to be free below rsp.  When the
+   function's calls need more (N > R), each space check is patched to
+   demand N - R bytes more; the heap path leaves rsp where the prologue's
+   check put it.
 
    Why right after "pro_and_epilogue": that pass emits the split-stack
    prologue (function.cc, make_split_prologue_seq ->
@@ -30,7 +33,8 @@
    fills cfun->su (output_stack_usage, when flag_stack_usage_info is on).
    Later passes move or rewrite the prologue's insns (bb-reorder; the
    splitters turn "r10 = 0" into "xor %r10d, %r10d").  Before it, there
-   is no prologue to patch.
+   is no prologue to patch.  lstk_verify (pass_verify.cc) checks, just
+   before final, that no later pass added a call or a push.
 
    The prologue at this point, small frame (A < SPLIT_STACK_AVAILABLE =
    256: the guard always leaves 256 bytes below it), from a GCC 12.2 dump:
@@ -75,6 +79,7 @@
 
 #include "compat.h"
 #include "budgets.h"
+#include "analysis.h"
 
 /* The split-stack prologue insns of a function.  */
 struct lstk_reserve_prologue
@@ -163,15 +168,6 @@ lstk_reserve_call_symbol (rtx_insn *insn)
   return SYMBOL_REF_P (addr) ? addr : NULL_RTX;
 }
 
-/* True if SYM names libgcc's (or linkstack's) split-stack runtime: the
-   prologue's call, __morestack_allocate_stack_space for alloca, ...
-   They are the growth path, not calls of the function's body.  */
-static bool
-lstk_reserve_morestack_p (rtx sym)
-{
-  return sym && startswith (XSTR (sym, 0), "__morestack");
-}
-
 /* The next non-debug insn after INSN, skipping notes; stops (returns the
    label) at a code label, which no prologue contains before its call.  */
 static rtx_insn *
@@ -255,101 +251,6 @@ lstk_reserve_match (struct lstk_reserve_prologue *p)
   return LSTK_SHAPE_OK;
 }
 
-/* The symbol name SYM refers to, without the '*' that marks a name given
-   with asm ("...") (emitted verbatim).  */
-static const char *
-lstk_reserve_symbol_name (rtx sym)
-{
-  const char *name = XSTR (sym, 0);
-
-  return name[0] == '*' ? name + 1 : name;
-}
-
-/* The budget of the call INSN: 0 if the callee checks for itself (it is
-   defined in this file with a split-stack prologue), else the bytes it may
-   use below the call.  Sets *NAME to the callee's symbol (NULL for an
-   indirect call).  */
-static HOST_WIDE_INT
-lstk_reserve_call_budget (rtx_insn *insn, const char **name)
-{
-  rtx sym = lstk_reserve_call_symbol (insn);
-  tree decl;
-
-  *name = NULL;
-  if (!sym)
-    return lstk_budget_for (NULL);	/* through a pointer */
-
-  /* The symbol, not DECL_NAME: __builtin_memset's symbol is memset, and
-     the runtime's lstk_* functions are known by their symbols.  */
-  *name = lstk_reserve_symbol_name (sym);
-  if (lstk_reserve_morestack_p (sym))
-    return 0;
-  decl = SYMBOL_REF_DECL (sym);
-  if (decl && TREE_CODE (decl) == FUNCTION_DECL)
-    {
-      cgraph_node *node = cgraph_node::get (decl);
-
-      /* external= names functions as written in the source; accept the
-	 symbol too (C++: mangled).  */
-      if (lstk_budget_listed_external_p (*name)
-	  || (DECL_NAME (decl)
-	      && lstk_budget_listed_external_p (IDENTIFIER_POINTER
-						(DECL_NAME (decl)))))
-	return lstk_budget_for (*name);
-
-      /* An ifunc runs whatever its resolver returns, at run time.  */
-      if (lookup_attribute ("ifunc", DECL_ATTRIBUTES (decl)))
-	return lstk_budget_for (*name);
-
-      /* Follow aliases to the body that will run.  A body in this file
-	 gets its own split-stack prologue unless it is no_split_stack,
-	 and is the one that runs unless:
-	   - it is extern inline (gnu_inline): it only serves inlining,
-	     calls go to the external definition;
-	   - it is weak (not COMDAT): a strong definition elsewhere, maybe
-	     compiled without the plugin, replaces it at link time.
-	 A COMDAT copy (C++ inline function, template) counts as ours: all
-	 copies are the same code, compiled the same way as long as every
-	 object that has one uses the plugin.  Likewise an interposable
-	 definition (-fPIC, default visibility).  */
-      if (node)
-	node = node->ultimate_alias_target ();
-      if (node
-	  && node->definition
-	  && !DECL_EXTERNAL (node->decl)
-	  && !((DECL_WEAK (decl) && !DECL_COMDAT (decl))
-	       || (DECL_WEAK (node->decl) && !DECL_COMDAT (node->decl)))
-	  && !lstk_no_split_stack_p (node->decl))
-	return 0;
-    }
-  /* A declared-only function, or a libcall GCC emitted by itself
-     (memcpy for a block move, __divti3, ...: no decl).  */
-  return lstk_budget_for (*name);
-}
-
-/* True if INSN calls a TLS descriptor (-mtls-dialect=gnu2): not a CALL_P
-   insn, but "call *x@TLSCALL(%rax)" runs the dynamic linker's resolver on
-   this stack.  i386.md's *tls_dynamic_gnu2_call_64:
-     (set (reg:DI ax) (unspec:DI [(symbol_ref "x") (reg:DI ax) (reg sp)]
-			       UNSPEC_TLSDESC))
-   (the lea that loads the descriptor has the same unspec without sp).  */
-static bool
-lstk_reserve_tlsdesc_call_p (rtx_insn *insn)
-{
-  subrtx_iterator::array_type array;
-
-  FOR_EACH_SUBRTX (iter, array, PATTERN (insn), NONCONST)
-    {
-      const_rtx x = *iter;
-
-      if (GET_CODE (x) == UNSPEC && XINT (x, 1) == UNSPEC_TLSDESC)
-	for (int i = 0; i < XVECLEN (x, 0); i++)
-	  if (XVECEXP (x, 0, i) == stack_pointer_rtx)
-	    return true;
-    }
-  return false;
-}
-
 /* Print the prologue insns of P to the dump file.  */
 static void
 lstk_reserve_dump_prologue (const struct lstk_reserve_prologue *p,
@@ -367,25 +268,28 @@ lstk_reserve_dump_prologue (const struct lstk_reserve_prologue *p,
   print_rtl_single (dump_file, p->r10);
 }
 
-/* Rewrite prologue P to ask for WANT = A + E bytes.  Returns false, having
-   changed nothing that matters, if GCC does not recognize the result.  */
+/* Rewrite prologue P to check "rsp - THRESHOLD >= guard" and ask
+   __morestack for WANT bytes.  Returns false, having changed nothing that
+   matters, if GCC does not recognize the result.  */
 static bool
-lstk_reserve_patch (struct lstk_reserve_prologue *p, HOST_WIDE_INT want)
+lstk_reserve_patch (struct lstk_reserve_prologue *p, HOST_WIDE_INT threshold,
+		    HOST_WIDE_INT want)
 {
   rtx_insn *lea = NULL;
 
   if (p->lea)
     validate_change (p->lea, &XEXP (SET_SRC (PATTERN (p->lea)), 1),
-		     GEN_INT (-want), true);
+		     GEN_INT (-threshold), true);
   else
     {
-      /* r11 = sp - WANT, the same RTL GCC uses for the large form, which
-	 the *lea<mode> pattern of i386.md matches (no flags clobber).  */
+      /* r11 = sp - THRESHOLD, the same RTL GCC uses for the large form,
+	 which the *lea<mode> pattern of i386.md matches (no flags
+	 clobber).  */
       rtx r11 = gen_rtx_REG (DImode, R11_REG);
       lea = emit_insn_before (gen_rtx_SET (r11,
 					   plus_constant (DImode,
 							  stack_pointer_rtx,
-							  -want)),
+							  -threshold)),
 			      p->compare);
       INSN_LOCATION (lea) = INSN_LOCATION (p->compare);
       if (recog_memoized (lea) < 0)
@@ -407,138 +311,114 @@ lstk_reserve_patch (struct lstk_reserve_prologue *p, HOST_WIDE_INT want)
   return true;
 }
 
-/* Kinds of uninstrumented code a function calls.  */
-enum lstk_callee_kind
+/* Emit "REG = REG + DELTA" (a lea: no flags clobber) before or after
+   INSN.  Returns false if GCC does not recognize it.  */
+static bool
+lstk_reserve_emit_adjust (rtx reg, HOST_WIDE_INT delta, rtx_insn *insn,
+			  bool after)
 {
-  LSTK_CALLEE_NAMED,		/* a function, by its symbol */
-  LSTK_CALLEE_INDIRECT,		/* through a pointer */
-  LSTK_CALLEE_TLSDESC		/* a TLS descriptor's resolver */
-};
-
-/* What a function needs below its frame: E = ext + push.  */
-struct lstk_reserve_need
-{
-  /* E_ext: the largest budget of the uninstrumented code it calls ...  */
-  HOST_WIDE_INT ext;
-  /* ... which is of this kind, for notes and dumps.  */
-  enum lstk_callee_kind kind;
-  /* The callee's symbol, for LSTK_CALLEE_NAMED.  */
-  const char *name;
-  /* E_push: the most bytes of outgoing arguments pushed at once.  */
-  HOST_WIDE_INT push;
-};
-
-/* Account in NEED for uninstrumented code of BUDGET bytes, of KIND (and
-   NAME).  */
-static void
-lstk_reserve_need_callee (struct lstk_reserve_need *need, HOST_WIDE_INT budget,
-			  enum lstk_callee_kind kind, const char *name)
-{
-  if (budget <= need->ext)
-    return;
-  need->ext = budget;
-  need->kind = kind;
-  need->name = name;
+  rtx set = gen_rtx_SET (reg, plus_constant (DImode, reg, delta));
+  rtx_insn *adj = after ? emit_insn_after (set, insn)
+			: emit_insn_before (set, insn);
+  INSN_LOCATION (adj) = INSN_LOCATION (insn);
+  if (recog_memoized (adj) < 0)
+    {
+      delete_insn (adj);
+      return false;
+    }
+  return true;
 }
 
-/* Walk the current function's insns (FUN's) and fill NEED.  PROLOGUE_CALL
-   is the prologue's own call to __morestack (NULL if none was found).  */
-static void
-lstk_reserve_compute_need (function *fun, rtx_insn *prologue_call,
-			   struct lstk_reserve_need *need)
-{
-  bool details = dump_file && (dump_flags & TDF_DETAILS);
+/* Make every alloca/VLA space check of the current function other than
+   the prologue's compare (PROLOGUE_COMPARE, may be NULL) demand EXTRA more
+   bytes.  explow.cc's allocate_dynamic_stack_space emits, through i386.md's
+   split_stack_space_check expander:
 
-  memset (need, 0, sizeof *need);
+     (set (reg:DI X) (minus:DI (reg sp) (reg size)))   X = the new sp
+     (set (reg:CC flags) (compare:CC (reg:DI X) (mem:DI (const_int 0x70) AS1)))
+     (set (pc) (if_then_else (geu flags 0) (label_ref available) (pc)))
+
+   X stays live (it becomes rsp on the "available" path), so the compare
+   is wrapped: "X -= EXTRA" before it and "X += EXTRA" after it, two leas
+   that leave the flags alone.  Returns the number of checks patched, or
+   -1 if one had another shape.  */
+static int
+lstk_reserve_patch_space_checks (rtx_insn *prologue_compare,
+				 HOST_WIDE_INT extra)
+{
+  int n = 0;
+
   for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
     {
-      if (!INSN_P (insn))
+      if (insn == prologue_compare || !NONJUMP_INSN_P (insn))
 	continue;
-
-      if (CALL_P (insn) && insn != prologue_call)
-	{
-	  const char *name;
-	  HOST_WIDE_INT b = lstk_reserve_call_budget (insn, &name);
-
-	  if (details)
-	    fprintf (dump_file, ";; call insn %d to %s: budget "
-		     HOST_WIDE_INT_PRINT_DEC "\n",
-		     INSN_UID (insn), name ? name : "(indirect)", b);
-	  lstk_reserve_need_callee (need, b,
-				    name ? LSTK_CALLEE_NAMED
-				    : LSTK_CALLEE_INDIRECT,
-				    name);
-	}
-      else if (NONJUMP_INSN_P (insn) && lstk_reserve_tlsdesc_call_p (insn))
-	{
-	  HOST_WIDE_INT b = lstk_budget_for (NULL);
-
-	  if (details)
-	    fprintf (dump_file, ";; insn %d calls a TLS descriptor: budget "
-		     HOST_WIDE_INT_PRINT_DEC "\n", INSN_UID (insn), b);
-	  lstk_reserve_need_callee (need, b,
-				    LSTK_CALLEE_TLSDESC,
-				    NULL);
-	}
-
-      /* E_push: REG_ARGS_SIZE notes say, at each push and call, how many
-	 bytes of outgoing arguments are on the stack below the frame
-	 (dwarf2cfi reads them too).  Their maximum covers deferred pops:
-	 with -O2 the arguments of several calls may pile up.  */
-      rtx note = find_reg_note (insn, REG_ARGS_SIZE, NULL_RTX);
-      if (note)
-	need->push = MAX (need->push,
-			  constant_lower_bound (get_args_size (note)));
+      rtx pat = PATTERN (insn);
+      if (GET_CODE (pat) != SET
+	  || !REG_P (SET_DEST (pat))
+	  || REGNO (SET_DEST (pat)) != FLAGS_REG
+	  || GET_CODE (SET_SRC (pat)) != COMPARE
+	  || !lstk_reserve_guard_p (XEXP (SET_SRC (pat), 1)))
+	continue;
+      rtx x = XEXP (SET_SRC (pat), 0);
+      if (!REG_P (x) || GET_MODE (x) != DImode
+	  || REGNO (x) == STACK_POINTER_REGNUM)
+	return -1;
+      if (!lstk_reserve_emit_adjust (x, -extra, insn, false)
+	  || !lstk_reserve_emit_adjust (x, extra, insn, true))
+	return -1;
+      n++;
     }
-
-  /* -pg: x86_function_profiler's call to mcount is no call insn (final
-     prints it); mcount runs on this stack.  (-mfentry's __fentry__ runs
-     before the check: nothing to reserve there.)  */
-  if (crtl->profile)
-    lstk_reserve_need_callee (need, lstk_budget_for ("mcount"),
-			      LSTK_CALLEE_NAMED, "mcount");
-
-  /* calls.cc's own record of the pushed bytes (expand_call, when
-     flag_stack_usage_info and !ACCUMULATE_OUTGOING_ARGS); the larger
-     of the two counts.  */
-  if (fun->su)
-    {
-      HOST_WIDE_INT pushed
-	= constant_lower_bound (current_function_pushed_stack_size);
-
-      if (details)
-	fprintf (dump_file, ";; pushed arguments: " HOST_WIDE_INT_PRINT_DEC
-		 " by REG_ARGS_SIZE, " HOST_WIDE_INT_PRINT_DEC " by cfun->su\n",
-		 need->push, pushed);
-      need->push = MAX (need->push, pushed);
-    }
+  return n;
 }
 
-/* Tell the user (verbose) how FUN's request grew from ALLOCATE to WANT.  */
+/* Tell the user (verbose) how FUN's check was set.  */
 static void
-lstk_reserve_inform (function *fun, const struct lstk_reserve_need *need,
-		     HOST_WIDE_INT allocate, HOST_WIDE_INT want)
+lstk_reserve_inform (function *fun, const lstk_fn *rec, HOST_WIDE_INT natural)
 {
   location_t loc = DECL_SOURCE_LOCATION (fun->decl);
 
-  if (want == allocate)
-    inform (loc, "linkstack: %qD: stack request not enlarged", fun->decl);
-  else if (need->ext == 0)
-    inform (loc, "linkstack: %qD: stack request enlarged from %wd to %wd "
-	    "bytes (%wd of pushed arguments)",
-	    fun->decl, allocate, want, need->push);
-  else if (need->kind == LSTK_CALLEE_NAMED)
-    inform (loc, "linkstack: %qD: stack request enlarged from %wd to %wd "
-	    "bytes (%wd for a call to %qs, %wd of pushed arguments)",
-	    fun->decl, allocate, want, need->ext, need->name, need->push);
-  else if (need->kind == LSTK_CALLEE_INDIRECT)
-    inform (loc, "linkstack: %qD: stack request enlarged from %wd to %wd "
-	    "bytes (%wd for an indirect call, %wd of pushed arguments)",
-	    fun->decl, allocate, want, need->ext, need->push);
+  if (rec->threshold == natural)
+    inform (loc, "linkstack: %qD: stack request not enlarged (frame %wd, "
+	    "%wd deep with what it calls before the next check)",
+	    fun->decl, rec->allocate, rec->region);
   else
     inform (loc, "linkstack: %qD: stack request enlarged from %wd to %wd "
-	    "bytes (%wd for a TLS descriptor call, %wd of pushed arguments)",
-	    fun->decl, allocate, want, need->ext, need->push);
+	    "bytes (frame %wd, %wd deep with what it calls before the next "
+	    "check, reserve %wd)",
+	    fun->decl, natural, rec->threshold, rec->allocate, rec->region,
+	    lstk_opts.reserve);
+}
+
+/* Fill REC's .su facts for the current function: the size and kind that
+   -fstack-usage would print (toplev.cc, output_stack_usage_1).  */
+static void
+lstk_reserve_su (function *fun, lstk_fn *rec)
+{
+  HOST_WIDE_INT size = fun->su ? fun->su->static_stack_size : 0;
+  const char *kind = "static";
+
+  if (!fun->su)
+    return;
+  HOST_WIDE_INT pushed
+    = constant_lower_bound (current_function_pushed_stack_size);
+  if (pushed > 0)
+    {
+      size += pushed;
+      kind = "dynamic,bounded";
+    }
+  if (current_function_allocates_dynamic_stack_space)
+    {
+      if (current_function_has_unbounded_dynamic_stack_size)
+	kind = "dynamic";
+      else
+	kind = "dynamic,bounded";
+      size += current_function_dynamic_stack_size;
+    }
+  rec->static_size = size;
+  rec->su_kind = kind;
+  rec->dynamic = fun->calls_alloca
+		 || current_function_allocates_dynamic_stack_space;
+  rec->unbounded = current_function_has_unbounded_dynamic_stack_size;
 }
 
 namespace {
@@ -575,60 +455,144 @@ unsigned int
 lstk_reserve_pass::execute (function *fun)
 {
   struct lstk_reserve_prologue p;
-  struct lstk_reserve_need need;
   location_t loc = DECL_SOURCE_LOCATION (fun->decl);
-  HOST_WIDE_INT want;
+  lstk_fn *rec = lstk_fn_get (fun);
+  HOST_WIDE_INT r = lstk_opts.reserve;
 
-  /* No prologue was emitted: nothing to enlarge.  Such a function is
-     uninstrumented; its callers account for it (lstk_reserve_call_budget).  */
-  if (lstk_no_split_stack_p (fun->decl))
-    return 0;
+  lstk_reserve_su (fun, rec);
+  rec->leaf = crtl->is_leaf;
+  /* A = the .su static size minus the return address; for a checked
+     function also the r10 of its prologue (compared below).  */
+  rec->allocate = fun->su ? fun->su->static_stack_size - 8 : 0;
 
-  enum lstk_reserve_shape shape = lstk_reserve_match (&p);
-  lstk_reserve_compute_need (fun, p.call, &need);
-  want = p.allocate + need.ext + need.push;
+  /* The user's no_split_stack: no prologue, nothing to verify; the calls
+     are recorded for the report.  */
+  if (rec->reasons & LSTK_WHY_USER)
+    {
+      lstk_collect_calls (fun, NULL, &rec->calls, &rec->push);
+      rec->n = lstk_calls_n (rec->calls);
+      rec->region = rec->allocate + rec->n + lstk_realign_slack ();
+      rec->done = true;
+      lstk_report_function (fun, rec);
+      return 0;
+    }
+
+  enum lstk_reserve_shape shape = LSTK_SHAPE_UNKNOWN;
+  if (rec->checked)
+    shape = lstk_reserve_match (&p);
+  else
+    memset (&p, 0, sizeof p);
+  lstk_collect_calls (fun, p.call, &rec->calls, &rec->push);
+  rec->n = lstk_calls_n (rec->calls);
+  rec->region = rec->allocate + rec->n + lstk_realign_slack ();
+  rec->ext_reserve = 0;
+  {
+    unsigned i;
+    lstk_call *c;
+    FOR_EACH_VEC_ELT (rec->calls, i, c)
+      if (c->kind == LSTK_CALLEE_EXTERNAL || c->kind == LSTK_CALLEE_INDIRECT
+	  || c->kind == LSTK_CALLEE_TLSDESC)
+	rec->ext_reserve = MAX (rec->ext_reserve, c->need);
+  }
 
   if (dump_file)
-    fprintf (dump_file, ";; %s: prologue %s, allocate " HOST_WIDE_INT_PRINT_DEC
-	     ", static size " HOST_WIDE_INT_PRINT_DEC ", E_ext "
-	     HOST_WIDE_INT_PRINT_DEC ", E_push " HOST_WIDE_INT_PRINT_DEC
-	     ", request " HOST_WIDE_INT_PRINT_DEC "\n",
-	     function_name (fun),
-	     shape == LSTK_SHAPE_OK ? "matched"
+    fprintf (dump_file, ";; %s: %s, prologue %s, allocate "
+	     HOST_WIDE_INT_PRINT_DEC " (placement assumed at most "
+	     HOST_WIDE_INT_PRINT_DEC "), static size " HOST_WIDE_INT_PRINT_DEC
+	     ", pushed " HOST_WIDE_INT_PRINT_DEC ", N " HOST_WIDE_INT_PRINT_DEC
+	     ", region " HOST_WIDE_INT_PRINT_DEC " (assumed at most "
+	     HOST_WIDE_INT_PRINT_DEC "), reserve " HOST_WIDE_INT_PRINT_DEC "\n",
+	     function_name (fun), rec->checked ? "checked" : "unchecked",
+	     !rec->checked ? "none"
+	     : shape == LSTK_SHAPE_OK ? "matched"
 	     : shape == LSTK_SHAPE_HUGE ? "huge" : "not recognised",
-	     p.allocate, fun->su ? (HOST_WIDE_INT) fun->su->static_stack_size
-				 : (HOST_WIDE_INT) -1,
-	     need.ext, need.push, want);
+	     rec->allocate, rec->frame_bound,
+	     fun->su ? (HOST_WIDE_INT) fun->su->static_stack_size
+		     : (HOST_WIDE_INT) -1,
+	     rec->push, rec->n, rec->region, rec->region_bound, r);
 
-  /* Nothing below the frame: GCC's prologue is right as it is, whatever
-     its shape.  */
-  if (need.ext + need.push == 0)
+  if (!rec->checked)
     {
-      if (lstk_opts.verbose)
-	lstk_reserve_inform (fun, &need, p.allocate, want);
+      /* The placement's assumption: the region fits the reserve.  Checked
+	 against the exact frame; a broken one is never silent.  */
+      if (rec->region > r || fun->calls_alloca || !fun->su)
+	error_at (loc, "linkstack: internal error: %qD was left without a "
+		  "stack check for a region of at most %wd bytes (frame at "
+		  "most %wd), but its region is %wd bytes (frame %wd, "
+		  "reserve %wd)", fun->decl, rec->region_bound,
+		  rec->frame_bound, rec->region, rec->allocate, r);
+      rec->threshold = 0;
+      rec->request = 0;
+      rec->done = true;
+      lstk_report_function (fun, rec);
       return 0;
     }
 
-  /* r10 is loaded with "movl $imm32" and r11 with "lea -imm32(%rsp)".  */
-  if (shape == LSTK_SHAPE_HUGE || want > 0x7fffffff)
-    {
-      error_at (loc, "linkstack: the stack request of %qD does not fit in "
-		"32 bits", fun->decl);
-      return 0;
-    }
+  /* The natural threshold of GCC's check: 0 for the small form (rsp is
+     compared), A for the large one.  */
+  HOST_WIDE_INT natural = p.lea ? p.allocate : 0;
+  HOST_WIDE_INT threshold = rec->region - r;
+  rec->threshold = natural;
+  rec->request = p.allocate;
+  if (shape == LSTK_SHAPE_OK && p.allocate != rec->allocate)
+    error_at (loc, "linkstack: internal error: the split-stack prologue of "
+	      "%qD asks for %wd bytes but its frame is %wd bytes", fun->decl,
+	      p.allocate, rec->allocate);
 
-  if (shape == LSTK_SHAPE_OK)
-    lstk_reserve_dump_prologue (&p, "before");
-  if (shape != LSTK_SHAPE_OK || !lstk_reserve_patch (&p, want))
+  if (threshold > natural)
     {
+      HOST_WIDE_INT want = MAX (threshold, rec->allocate);
+
+      /* r10 is loaded with "movl $imm32" and r11 with "lea -imm32(%rsp)".  */
+      if (shape == LSTK_SHAPE_HUGE || want > 0x7fffffff)
+	{
+	  error_at (loc, "linkstack: the stack request of %qD does not fit in "
+		    "32 bits", fun->decl);
+	  rec->done = true;
+	  return 0;
+	}
+      if (shape == LSTK_SHAPE_OK)
+	lstk_reserve_dump_prologue (&p, "before");
+      /* The compare uses WANT too: a check that asks for what r10 asks
+	 for is simpler to reason about (and to test) than the slightly
+	 weaker "rsp - T >= guard" when T < A.  */
+      if (shape != LSTK_SHAPE_OK || !lstk_reserve_patch (&p, want, want))
+	{
+	  error_at (loc, "linkstack: internal error: unrecognised split-stack "
+		    "prologue in %qD", fun->decl);
+	  rec->done = true;
+	  return 0;
+	}
+      lstk_reserve_dump_prologue (&p, "after");
+      rec->threshold = want;
+      rec->request = want;
+    }
+  else if (shape != LSTK_SHAPE_OK && shape != LSTK_SHAPE_HUGE)
+    {
+      /* Nothing to patch, but a checked function must have a check.  */
       error_at (loc, "linkstack: internal error: unrecognised split-stack "
 		"prologue in %qD", fun->decl);
+      rec->done = true;
       return 0;
     }
-  lstk_reserve_dump_prologue (&p, "after");
+
+  /* After an alloca only R is known below rsp: make the space checks
+     demand what the calls need beyond it.  */
+  if (rec->dynamic && rec->n > r)
+    {
+      int n = lstk_reserve_patch_space_checks (p.compare, rec->n - r);
+      if (n < 0)
+	error_at (loc, "linkstack: internal error: unrecognised alloca space "
+		  "check in %qD", fun->decl);
+      else if (dump_file)
+	fprintf (dump_file, ";; %d alloca space checks ask for "
+		 HOST_WIDE_INT_PRINT_DEC " more bytes\n", n, rec->n - r);
+    }
 
   if (lstk_opts.verbose)
-    lstk_reserve_inform (fun, &need, p.allocate, want);
+    lstk_reserve_inform (fun, rec, natural);
+  rec->done = true;
+  lstk_report_function (fun, rec);
   return 0;
 }
 

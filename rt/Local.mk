@@ -11,6 +11,7 @@ liblinkstack_la_SOURCES = \
 	rt/signal.c \
 	rt/longjmp.c \
 	rt/fatal.c \
+	rt/debug.c \
 	rt/arch/x86_64/morestack_x86_64_sysv_elf_gas.S \
 	rt/arch/x86_64/callon_x86_64_sysv_elf_gas.S
 # -fvisibility=hidden: only LSTK_EXPORT symbols and __morestack & co. are

@@ -142,6 +142,8 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     c->klass = k;
     c->spare = 0;
     c->canary = lstk__canary_secret;
+    if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
+        lstk__debug_chunk_new(c);
     p->chunk_allocs++;
     lstk__count_in(p, csize);
     return c;
@@ -158,6 +160,8 @@ void lstk__chunk_free(struct lstk__chunk *c)
     struct lstk__pool *p = &lstk__pool;
 
     lstk__chunk_verify(c);
+    if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
+        lstk__debug_chunk_check(c, "a free");
     if (c->dyn != NULL)
         lstk__dyn_free_all(c);
     c->canary = 0; /* a stale pointer to a free chunk fails the check */
@@ -220,6 +224,7 @@ static void lstk__global_init(void)
                  (uint64_t)getpid();
     lstk__canary_secret = secret | 1; /* never 0: a zeroed header fails */
     pthread_key_create(&lstk__exit_key, lstk__pool_exit);
+    lstk__debug_init(); /* [plugin/issue 4] reserve notes, debug mode */
     lstk__signal_init();
     lstk__longjmp_init();
 }

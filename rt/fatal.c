@@ -97,7 +97,10 @@ noreturn void lstk__fatal(const char *fmt, ...)
         lstk__put_num(&b, (unsigned long)self, 16);
     }
     lstk__put_str(&b, "]\n");
-    ssize_t rc = write(2, b.text, b.len);
+    /* issue 5: the raw system call, not write(): liblinkstack defines
+       write() itself (rt/intercept.c), and on a linkstack thread that one
+       may block and switch threads. */
+    long rc = syscall(SYS_write, 2, b.text, b.len);
     (void)rc;
     abort();
 }

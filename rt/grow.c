@@ -36,6 +36,11 @@ struct lstk__dynblock {
     uintptr_t sp;
 };
 
+/* [plugin/issue 4, debug mode] A block no frame owns (sp = UINTPTR_MAX:
+   lstk__dyn_free_below never frees it) that debug.c puts on every chunk's
+   list, so that each release takes the slow path and is verified. */
+struct lstk__dynblock lstk__dyn_sentinel = { NULL, UINTPTR_MAX };
+
 void lstk__chunk_free_chain(struct lstk__chunk *c)
 {
     while (c != NULL) {
@@ -53,6 +58,8 @@ struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
     size_t doubled = cur->size * 2;
 
     lstk__chunk_verify(cur);
+    if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
+        lstk__debug_chunk_check(cur, "a growth");
     if (want < need)
         lstk__fatal("a frame of %zu bytes cannot be allocated (stack %p, "
                     "called from %p)", need, stack, ra);
@@ -81,6 +88,8 @@ struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
 uintptr_t lstk__release_slow(struct lstk__chunk *c)
 {
     lstk__chunk_verify(c);
+    if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
+        lstk__debug_chunk_check(c, "a return");
     if (c->next != NULL) {
         lstk__chunk_free_chain(c->next);
         c->next = NULL;

@@ -254,6 +254,22 @@ static inline void *lstk__on_sys(void *(*fn)(void *), void *arg)
     return lstk__call_on(lstk__pool.sys_top, 0, fn, arg);
 }
 
+/* --- reserve notes and debug mode (debug.c) ------------------------------ */
+/* [plugin/issue 4] Reads the objects' reserve notes (fatal if one assumes
+   more than LSTK__RESERVE) and LINKSTACK_DEBUG; once, idempotent. */
+LSTK__HIDDEN void lstk__debug_init(void);
+/* Bytes painted below guard - R (debug mode), 0 when off. */
+extern size_t lstk__debug_zone LSTK__HIDDEN;
+/* Debug mode: paints a new chunk's zone; verifies it (fatal if touched). */
+LSTK__HIDDEN void lstk__debug_chunk_new(struct lstk__chunk *c);
+LSTK__HIDDEN void lstk__debug_chunk_check(const struct lstk__chunk *c,
+                                          const char *when);
+/* Debug mode: verifies the chunk GUARD describes (0: none); for the thread
+   switch. */
+LSTK__HIDDEN void lstk__debug_check_guard(uintptr_t guard);
+/* The heap block that keeps a debug-mode chunk's dyn list non-empty (grow.c). */
+extern struct lstk__dynblock lstk__dyn_sentinel LSTK__HIDDEN;
+
 /* --- fatal errors (fatal.c) ---------------------------------------------- */
 
 /* Writes "linkstack: " + the formatted message + "\n" to stderr with no

@@ -197,14 +197,36 @@ static void *sched_idle(void *arg)
     }
 }
 
+/* issue 5: scheduling decisions between two polls that do not sleep
+   while threads wait for I/O: a power of two; each poll is a syscall. */
+#define LSTK__IO_POLL 64u
+
+/* issue 5: the idle hook with deadline 0 polls without sleeping. */
+static void *sched_poll_io(void *arg)
+{
+    struct lstk__sched *s = arg;
+
+    s->idle(s, 0);
+    return NULL;
+}
+
 /* lstk__sched_next when timers are armed or nothing is runnable. */
 __attribute__((noinline)) static struct lstk_thread *
 sched_next_slow(struct lstk__sched *s)
 {
     struct lstk_thread *t;
 
-    if (s->timers.n != 0 && (++s->tick & (LSTK__TIMER_POLL - 1)) == 0)
-        lstk__timers_expire(s, lstk__now_ns());
+    /* issue 5: one tick per decision for both (was: timers only). */
+    if (s->timers.n != 0 || s->idle != NULL) {
+        uint32_t tick = ++s->tick;
+        if (s->timers.n != 0 && (tick & (LSTK__TIMER_POLL - 1)) == 0)
+            lstk__timers_expire(s, lstk__now_ns());
+        /* issue 5: while threads wait for I/O (the hook is set only then),
+           poll without sleeping every LSTK__IO_POLL-th decision, so that
+           runnable threads cannot starve the waiting ones. */
+        if (s->idle != NULL && (tick & (LSTK__IO_POLL - 1)) == 0)
+            lstk__on_big_stack(sched_poll_io, s);
+    }
     t = lstk__q_pop(&s->runq);
     if (t)
         return t;
@@ -219,7 +241,8 @@ sched_next_slow(struct lstk__sched *s)
  */
 static inline struct lstk_thread *sched_next(struct lstk__sched *s)
 {
-    if (lstk__fast(s->timers.n == 0 && s->runq.head != NULL))
+    /* issue 5: "&& s->idle == NULL": threads waiting for I/O */
+    if (lstk__fast(s->timers.n == 0 && s->idle == NULL && s->runq.head != NULL))
         return lstk__q_pop(&s->runq);
     return sched_next_slow(s);
 }
@@ -258,10 +281,13 @@ void lstk__sched_yield(struct lstk__sched *s)
     struct lstk_thread *self = s->current, *next;
 
     if (s->runq.head == NULL) {
-        /* Alone: only due timers could give us company. */
-        if (s->timers.n == 0)
+        /* Alone: only due timers (issue 5: or I/O) could give us company. */
+        if (s->timers.n == 0 && s->idle == NULL)
             return;
-        lstk__timers_expire(s, lstk__now_ns());
+        if (s->timers.n != 0)
+            lstk__timers_expire(s, lstk__now_ns());
+        if (s->runq.head == NULL && s->idle != NULL) /* issue 5 */
+            lstk__on_big_stack(sched_poll_io, s);
         if (s->runq.head == NULL)
             return;
     }
@@ -289,7 +315,9 @@ LSTK_EXPORT int lstk_yield(void)
 
     if (lstk__slow(s == NULL))
         return EPERM;
-    if (lstk__slow(s->runq.head == NULL || s->timers.n != 0)) {
+    /* issue 5: "|| s->idle != NULL": threads waiting for I/O */
+    if (lstk__slow(s->runq.head == NULL || s->timers.n != 0 ||
+                   s->idle != NULL)) {
         lstk__sched_yield(s);
         return 0;
     }

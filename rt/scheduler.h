@@ -168,7 +168,11 @@ struct lstk_thread {
     uint32_t spare32;
     /* Sequence number of the thread (1 = main), for debuggers and tests. */
     uint64_t id;
-    uint64_t spare[3];
+    /* issue 5: the I/O wait the thread is blocked in (struct lstk__wait,
+       rt/io.h), an odd marker for an interrupt waiting to be delivered,
+       or NULL; only rt/poller.c reads or writes it. */
+    void *iowait;
+    uint64_t spare[2];
 };
 _Static_assert(sizeof(struct lstk_thread) == 128, "TCB is two cache lines");
 
@@ -194,6 +198,9 @@ struct lstk__timers {
  * ns; UINT64_MAX: no timer pending) or until it made a thread runnable.
  * Returns 0 when it has nothing to wait for (no I/O waiter), so that the
  * scheduler sleeps until DEADLINE itself or reports a deadlock.
+ * issue 5: the poller sets the hook only while threads wait for I/O, and
+ * the scheduler also calls it with DEADLINE 0 (poll, do not sleep) every
+ * LSTK__IO_POLL-th decision then (sched.c).
  */
 typedef int lstk__idle_fn(struct lstk__sched *s, uint64_t deadline);
 

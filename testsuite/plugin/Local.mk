@@ -1,15 +1,27 @@
 # testsuite/plugin/: compile-and-check tests of the plugin.  run.sh
 # compiles each input with $(LSTK_PLUGIN), checks the expectations written
 # at its top (see run.sh), and prints TAP.  It needs the built plugin,
-# which `make check` builds first (plugin_LTLIBRARIES are part of `all`).
-TESTS += testsuite/plugin/run.sh
+# which `make check` builds first (plugin_LTLIBRARIES are part of `all`),
+# and, for the rt-run inputs, liblinkstack.  lto.sh checks whole-program
+# mode (-flto -flto-partition=one with the plugin on the link line).
+TESTS += testsuite/plugin/run.sh testsuite/plugin/lto.sh
 EXTRA_DIST += \
 	testsuite/plugin/run.sh \
+	testsuite/plugin/lto.sh \
 	testsuite/plugin/stub.h \
 	testsuite/plugin/morestack-stub.S \
 	testsuite/plugin/args-1.c \
+	testsuite/plugin/args-2.c \
+	testsuite/plugin/budgets-1.c \
 	testsuite/plugin/check-1.c \
 	testsuite/plugin/dump-1.c \
+	testsuite/plugin/notes-1.c \
+	testsuite/plugin/notes-2.c \
+	testsuite/plugin/placement-1.c \
+	testsuite/plugin/placement-2.c \
+	testsuite/plugin/placement-3.c \
+	testsuite/plugin/placement-4.c \
+	testsuite/plugin/placement-5.c \
 	testsuite/plugin/reserve-1.c \
 	testsuite/plugin/reserve-2.c \
 	testsuite/plugin/reserve-3.c \
@@ -18,6 +30,18 @@ EXTRA_DIST += \
 	testsuite/plugin/reserve-6.c \
 	testsuite/plugin/reserve-7.c \
 	testsuite/plugin/runtime-1.c \
+	testsuite/plugin/safety-1.c \
+	testsuite/plugin/safety-2.c \
 	testsuite/plugin/target-1.c \
 	testsuite/plugin/varargs-1.c \
-	testsuite/plugin/verbose-1.c
+	testsuite/plugin/verbose-1.c \
+	testsuite/plugin/warn-all-1.c \
+	testsuite/plugin/warn-dead-1.c \
+	testsuite/plugin/warn-depth-1.c \
+	testsuite/plugin/warn-dynamic-1.c \
+	testsuite/plugin/warn-frame-1.c \
+	testsuite/plugin/warn-recursion-1.c \
+	testsuite/plugin/budgets-test.txt \
+	testsuite/plugin/budgets-bad.txt \
+	testsuite/plugin/lto/a.c \
+	testsuite/plugin/lto/b.c

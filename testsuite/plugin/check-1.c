@@ -1,8 +1,9 @@
-/* Every function defined in a file compiled with the plugin keeps GCC's
-   split-stack check (check=all): a compare of the stack pointer (or of
+/* check=all: every function defined in a file compiled with the plugin
+   keeps GCC's split-stack check: a compare of the stack pointer (or of
    r11 = sp - request) with the guard %fs:112, and a call to __morestack.
    A leaf with no frame, a big frame (large form), main.  */
 /* { lstk-do compile } */
+/* { lstk-options "-fplugin-arg-linkstack-check=all" } */
 /* { lstk-variants "-O0" "-O2" } */
 /* { lstk-check leaf } */
 /* { lstk-check big } */

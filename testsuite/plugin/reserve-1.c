@@ -5,7 +5,7 @@
    -fsplit-stack.  Default external-reserve: 16384.  */
 /* { lstk-do compile } */
 /* { lstk-variants "-O0" "-O2" } */
-/* { lstk-options "-fplugin-arg-linkstack-external=listed" } */
+/* { lstk-options "-fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external=listed" } */
 /* { lstk-request calls_puts +16384 } */
 /* { lstk-request big_puts +16384 } */
 /* { lstk-request calls_static +0 } */
@@ -17,7 +17,7 @@
 /* { lstk-request calls_weak +16384 } */
 /* { lstk-request calls_ifunc +16384 } */
 /* { lstk-request calls_alias +0 } */
-/* { lstk-request push20 +112 } */
+/* { lstk-request push20 +0 } */
 /* { lstk-request push20_puts +16496 } */
 /* { lstk-request vfmt +16384 } */
 /* { lstk-check calls_puts big_puts calls_static calls_indirect calls_lstk calls_nosplit calls_listed push20 vfmt } */
@@ -79,7 +79,11 @@ int calls_alias (int x) { return alias_fn (x) + 1; }
 int tail_puts (const char *s) { return puts (s); }
 
 /* 20 integer arguments: 14 of them are pushed below the frame (8 bytes
-   each) at the call, outside GCC's frame size.  */
+   each) at the call, outside GCC's frame size.  push20 needs 112 bytes of
+   arguments, 8 of return address and the 40 bytes of a failed check in
+   many below its frame of about 216 bytes: 376 fit the reserve R = 384,
+   so its check stays as it is (+0).  push20_puts adds puts: 16384 + R
+   below the pushed arguments, so 112 + 16384 more than its frame.  */
 __attribute__ ((noipa)) static long
 many (long a, long b, long c, long d, long e, long f, long g, long h, long i,
       long j, long k, long l, long m, long n, long o, long p, long q, long r,

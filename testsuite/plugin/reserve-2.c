@@ -1,7 +1,7 @@
 /* external-reserve=4096: external and indirect calls get 4096 bytes; the
    built-in budget of lstk_* stays 512.  */
 /* { lstk-do compile } */
-/* { lstk-options "-O2 -fplugin-arg-linkstack-external-reserve=4096" } */
+/* { lstk-options "-O2 -fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external-reserve=4096" } */
 /* { lstk-request calls_puts +4096 } */
 /* { lstk-request calls_indirect +4096 } */
 /* { lstk-request calls_lstk +512 } */

@@ -1,9 +1,12 @@
-/* external-reserve=0: nothing is added for external calls; pushed
-   arguments still are.  */
+/* external-reserve=0: nothing is added for external calls but R; pushed
+   arguments still are.  many is declared here and defined elsewhere, so
+   taken to be compiled with the plugin too: its cost is R (checked or
+   not, it needs at most R below its entry), and push20 asks for its frame
+   plus 112 bytes of arguments plus the return address.  */
 /* { lstk-do compile } */
-/* { lstk-options "-O2 -fplugin-arg-linkstack-external-reserve=0" } */
+/* { lstk-options "-O2 -fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external-reserve=0" } */
 /* { lstk-request calls_puts +0 } */
-/* { lstk-request push20 +112 } */
+/* { lstk-request push20 +120 } */
 
 extern int puts (const char *);
 extern long many (long a, long b, long c, long d, long e, long f, long g,

@@ -3,7 +3,8 @@
    an external call.  (The default dialect calls __tls_get_addr: an
    ordinary external call.)  */
 /* { lstk-do compile } */
-/* { lstk-variants "-O2 -fPIC -mtls-dialect=gnu2" "-O2 -fPIC" } */
+/* { lstk-options "-O2 -fplugin-arg-linkstack-check=all" } */
+/* { lstk-variants "-O2 -fPIC -mtls-dialect=gnu2 -fplugin-arg-linkstack-check=all" "-O2 -fPIC -fplugin-arg-linkstack-check=all" } */
 /* { lstk-request get +16384 } */
 /* { lstk-request no_tls +0 } */
 

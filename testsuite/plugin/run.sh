@@ -21,6 +21,8 @@
 #                                    -fsplit-stack and no plugin
 #   /* { lstk-asm F 'REGEX' } */     a line of F's assembly, tabs turned
 #                                    into spaces, matches REGEX
+#   /* { lstk-s 'REGEX' } */         a line of the whole assembly output,
+#                                    tabs turned into spaces, matches REGEX
 #   /* { lstk-message 'REGEX' } */   the compile succeeds and its stderr
 #                                    matches REGEX (grep -E)
 #   /* { lstk-dump PASS 'REGEX' } */ with -fdump-rtl-all-details, a line of
@@ -28,6 +30,22 @@
 #                                    matches REGEX
 #   /* { lstk-error 'REGEX' } */     the compile fails and its stderr
 #                                    matches REGEX
+#   /* { lstk-warning "REGEX" } */   on the line of the diagnostic, as GCC's
+#   /* { lstk-note "REGEX" } */      dg-warning: the compile's stderr has
+#                                    "FILE:LINE:COL: warning: REGEX" (or
+#                                    note:) for this line; a file with any
+#                                    lstk-warning also fails on a warning
+#                                    no directive expects
+#   /* { lstk-lsu 'REGEX' } */       with -fplugin-arg-linkstack-report in the
+#   /* { lstk-json 'REGEX' } */      options: a line of <base>.lsu (or of
+#                                    <base>.lsu.json) matches REGEX
+#   /* { lstk-do rt-run } */         link with the real runtime (liblinkstack,
+#                                    from top_builddir) instead of the stub
+#                                    and run: "ok - "/"not ok - " lines as
+#                                    in run mode
+#   /* { lstk-env "VAR=VALUE ..." } */  environment of an rt-run program
+#   /* { lstk-exit N } */            its expected exit status (default 0)
+#   /* { lstk-output 'REGEX' } */    its stdout+stderr matches REGEX
 #   /* { lstk-bad-args "ARGS" 'REGEX' } */
 #                                    with ARGS added, the compile fails and
 #                                    stderr matches REGEX; skipped if the
@@ -174,12 +192,16 @@ run_file ()
   mode=compile
   options=-O2
   variants=
+  run_env=
+  run_exit=0
   directives "$src" > "$work/$base.dir"
 
   while read -r name args; do
     eval "set -- $args"
     case $name in
       lstk-do) mode=$1 ;;
+      lstk-env) run_env=$1 ;;
+      lstk-exit) run_exit=$1 ;;
       lstk-options) options=$1 ;;
       lstk-variants)
         variants=
@@ -204,7 +226,12 @@ run_variant ()
   w=$work/$base$(echo "$5" | tr -c 'A-Za-z0-9\n' '_')
   mkdir -p "$w"
   plugin="-fplugin=$LSTK_PLUGIN"
-  inc="-I$srcdir"
+  # A fixed budgets table (budgets-test.txt) unless the test names one.
+  case $opts in
+    *-fplugin-arg-linkstack-budgets=*) ;;
+    *) plugin="$plugin -fplugin-arg-linkstack-budgets=$srcdir/budgets-test.txt" ;;
+  esac
+  inc="-I$srcdir -I$top_srcdir/include"
   expect_fail=false
   grep -q '^lstk-error' "$work/$base.dir" && expect_fail=true
 
@@ -290,6 +317,20 @@ run_variant ()
         test $rc -eq 0 && grep -Eq -- "$1" "$w/cc.err" && ok=0
         tap $ok "$label: message /$1/" "$w/cc.err"
         ;;
+      lstk-s)
+        ok=1
+        tr '\t' ' ' < "$w/out.s" | grep -Eq -- "$1" && ok=0
+        tap $ok "$label: assembly has /$1/"
+        ;;
+      lstk-lsu|lstk-json)
+        f=$w/out.lsu
+        test "$name" = lstk-json && f=$w/out.lsu.json
+        ok=1
+        # \t in the pattern is a tab (the .lsu columns).
+        re=$(printf '%s' "$1" | sed "s/\\\\t/$(printf '\t')/g")
+        test -f "$f" && grep -Eq -- "$re" "$f" && ok=0
+        tap $ok "$label: ${name#lstk-} has /$1/" "$f"
+        ;;
       lstk-error)
         ok=1
         test $rc -ne 0 && grep -Eq -- "$1" "$w/cc.err" && ok=0
@@ -318,25 +359,80 @@ run_variant ()
     esac
   done < "$work/$base.dir"
 
-  test "$mode" = run || return 0
+  check_diagnostics "$src" "$base" "$w" "$label"
+
+  case $mode in run|rt-run) ;; *) return 0 ;; esac
   test $rc -eq 0 || { tap 1 "$label: runs (did not compile)"; return 0; }
 
-  # shellcheck disable=SC2086
-  if ! $CC $inc $plugin $opts "$src" "$srcdir/morestack-stub.S" \
-         -o "$w/prog" < /dev/null > "$w/ld.err" 2>&1; then
-    tap 1 "$label: links with the stub __morestack" "$w/ld.err"
-    return 0
+  if test "$mode" = run; then
+    # shellcheck disable=SC2086
+    if ! $CC $inc $plugin $opts "$src" "$srcdir/morestack-stub.S" \
+           -o "$w/prog" < /dev/null > "$w/ld.err" 2>&1; then
+      tap 1 "$label: links with the stub __morestack" "$w/ld.err"
+      return 0
+    fi
+  else
+    # shellcheck disable=SC2086
+    if ! $CC $inc -I"$top_srcdir/include" $plugin $opts "$src" \
+           -L"$top_builddir/.libs" -llinkstack \
+           -Wl,-rpath,"$top_builddir/.libs" -Wl,-z,now \
+           -o "$w/prog" < /dev/null > "$w/ld.err" 2>&1; then
+      tap 1 "$label: links with liblinkstack" "$w/ld.err"
+      return 0
+    fi
   fi
-  $run_timeout "$w/prog" < /dev/null > "$w/prog.out" 2> "$w/prog.err"
+  # shellcheck disable=SC2086
+  env $run_env $run_timeout "$w/prog" < /dev/null > "$w/prog.out" \
+    2> "$w/prog.err"
   status=$?
+  while read -r name args; do
+    eval "set -- $args"
+    case $name in
+      lstk-output)
+        ok=1
+        cat "$w/prog.out" "$w/prog.err" | grep -Eq -- "$1" && ok=0
+        cat "$w/prog.out" "$w/prog.err" > "$w/prog.all"
+        tap $ok "$label: output /$1/" "$w/prog.all"
+        ;;
+    esac
+  done < "$work/$base.dir"
   while IFS= read -r line; do
     case $line in
       "ok - "*) tap 0 "$label: ${line#ok - }" ;;
       "not ok - "*) tap 1 "$label: ${line#not ok - }" ;;
     esac
   done < "$w/prog.out"
-  test $status -eq 0
-  tap $? "$label: exits with status 0 (status $status)" "$w/prog.err"
+  test $status -eq "$run_exit"
+  tap $? "$label: exits with status $run_exit (status $status)" "$w/prog.err"
+}
+
+# check_diagnostics FILE.c BASE WORKDIR LABEL: the lstk-warning and
+# lstk-note directives (same line), and no unexpected warning.
+check_diagnostics ()
+{
+  cd_src=$1 cd_base=$2 cd_w=$3 cd_label=$4
+  grep -n '{ lstk-\(warning\|note\) ' "$cd_src" \
+    | sed 's/^\([0-9]*\):.*{ lstk-\(warning\|note\) \(.*\) }.*/\1 \2 \3/' \
+    > "$cd_w/diag.dir"
+  test -s "$cd_w/diag.dir" || return 0
+  while read -r line kind args; do
+    eval "set -- $args"
+    ok=1
+    grep -Eq -- "$cd_base\.c:$line:[0-9]+: $kind: $1" "$cd_w/cc.err" && ok=0
+    tap $ok "$cd_label: $kind at line $line: /$1/" "$cd_w/cc.err"
+  done < "$cd_w/diag.dir"
+  if grep -q ' warning ' "$cd_w/diag.dir"; then
+    : > "$cd_w/excess"
+    grep -E "$cd_base\.c:[0-9]+:[0-9]+: warning: " "$cd_w/cc.err" \
+      | while IFS= read -r d; do
+      l=$(echo "$d" | sed 's/.*\.c:\([0-9]*\):[0-9]*: warning: .*/\1/')
+      awk -v l="$l" '$1 == l && $2 == "warning" { f = 1 } END { exit !f }' \
+        "$cd_w/diag.dir" || echo "$d" >> "$cd_w/excess"
+    done
+    ok=0
+    test -s "$cd_w/excess" && ok=1
+    tap $ok "$cd_label: no unexpected warnings" "$cd_w/excess"
+  fi
 }
 
 if test $# -gt 0; then

@@ -10,7 +10,7 @@
    an unpatched small frame (A < 256) compares rsp alone: passes iff K >= 8.  */
 /* { lstk-do run } */
 /* { lstk-variants "-O0" "-O2" } */
-/* { lstk-options "-fplugin-arg-linkstack-external-reserve=4096" } */
+/* { lstk-options "-fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external-reserve=4096" } */
 /* { lstk-request probe_ext +4096 } */
 /* { lstk-request probe_static +0 } */
 /* { lstk-request probe_big +4096 } */

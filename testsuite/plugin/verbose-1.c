@@ -1,13 +1,18 @@
 /* -fplugin-arg-linkstack-verbose: one note per function and decision,
-   with the function's location, in GCC's own style.  */
+   with the function's location, in GCC's own style.  noisy calls puts
+   (external: 16384 + R below it) with a sibling call, from a frame of 0
+   bytes; pushes pushes 112 bytes of arguments for many, which needs 128
+   (its red zone): 112 + 8 + 128 + its own frame fits R exactly.  */
 /* { lstk-do compile } */
 /* { lstk-options "-O2 -fplugin-arg-linkstack-verbose" } */
-/* { lstk-message "verbose-1.c:[0-9]+:[0-9]+: note: linkstack: .quiet. keeps its stack check \(check=all\)" } */
-/* { lstk-message "note: linkstack: .quiet.: stack request not enlarged" } */
-/* { lstk-message "note: linkstack: .noisy.: stack request enlarged from [0-9]+ to [0-9]+ bytes \(16384 for a call to .puts., 0 of pushed arguments\)" } */
+/* { lstk-message "verbose-1.c:[0-9]+:[0-9]+: note: linkstack: .quiet. needs no stack check \(at most [0-9]+ bytes deep, reserve 384\)" } */
+/* { lstk-message "note: linkstack: .noisy. keeps its stack check \(external, depth\)" } */
+/* { lstk-message "note: linkstack: .noisy.: stack request enlarged from 0 to 16384 bytes \(frame 0, 16768 deep with what it calls before the next check, reserve 384\)" } */
 /* { lstk-message "note: linkstack: .nosplit. has .no_split_stack.: no check" } */
-/* { lstk-message "note: linkstack: .indirect.: stack request enlarged from [0-9]+ to [0-9]+ bytes \(16384 for an indirect call, 0 of pushed arguments\)" } */
-/* { lstk-message "note: linkstack: .pushes.: stack request enlarged from [0-9]+ to [0-9]+ bytes \(112 of pushed arguments\)" } */
+/* { lstk-message "note: linkstack: .indirect. keeps its stack check \(indirect, depth\)" } */
+/* { lstk-message "note: linkstack: .indirect.: stack request enlarged from 0 to [0-9]+ bytes" } */
+/* { lstk-message "note: linkstack: .pushes. needs no stack check \(at most 384 bytes deep, reserve 384\)" } */
+/* { lstk-message "note: linkstack: .checked.: stack request not enlarged \(frame [0-9]+, [0-9]+ deep with what it calls before the next check\)" } */
 
 extern int puts (const char *);
 
@@ -30,4 +35,12 @@ pushes (long x)
 {
   return many (x, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
 	       18, 19);
+}
+
+/* A check that fits as it is: recursion, small frame.  */
+int
+checked (int n)
+{
+  volatile int x = n;
+  return n > 0 ? checked (n - 1) + x : 0;
 }

@@ -65,10 +65,18 @@ Test(grow, guard_set_on_linked_stack_and_restored_after)
 /*
  * Hot split: put rsp just above the guard with alloca, so that every call
  * of hot_leaf fails its check; the loop must reuse one cached chunk.
+ * hot_leaf must keep its check: the plugin leaves a leaf that fits the
+ * reserve unchecked, but never a recursive function (the call below never
+ * runs).
  */
 __attribute__((noinline)) static long hot_leaf(long i)
 {
     __asm__ volatile("" ::: "memory");
+    if (i < 0) {
+        long r = hot_leaf(i + 1);
+        __asm__ volatile("" ::: "memory"); /* no tail call: a real cycle */
+        return r;
+    }
     return i ^ 0x5a;
 }
 
