@@ -260,6 +260,10 @@ static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
     s->current = next;
     next->state = LSTK__T_RUNNING;
     lstk__pool.switches++;
+    /* LINKSTACK_DEBUG: the leaving thread's painted zone is intact (one
+       predictable branch on a read-mostly global otherwise). */
+    if (lstk__slow(lstk__debug_zone != 0))
+        lstk__debug_check_guard(lstk__guard_get());
     lstk__ctx_switch(&self->sp, next->sp, NULL);
 }
 
@@ -327,6 +331,8 @@ LSTK_EXPORT int lstk_yield(void)
     s->current = next;
     next->state = LSTK__T_RUNNING;
     lstk__pool.switches++;
+    if (lstk__slow(lstk__debug_zone != 0)) /* LINKSTACK_DEBUG, as above */
+        lstk__debug_check_guard(lstk__guard_get());
     return lstk__ctx_switch_int(&self->sp, next->sp, 0);
 }
 

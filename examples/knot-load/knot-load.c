@@ -9,8 +9,12 @@
  * flight, so that the server's accept queue does not overflow); on
  * loopback the connections are spread over K source addresses 127.0.0.2,
  * 127.0.0.3, ... (IP_BIND_ADDRESS_NO_PORT: the port is picked per
- * destination at connect time), so that 28,000-odd ephemeral ports per
- * address do not run out.  Phase 2 sends requests back to back on every
+ * destination at connect time; by default one address per 4,000
+ * connections), so that the 28,000-odd ephemeral ports of an address do
+ * not run out, and the kernel's search for a free port, which slows down
+ * as an address's ports fill, stays short.  RLIMIT_NOFILE is raised as
+ * far as allowed; if it cannot cover every connection, fewer are opened
+ * and a line says so.  Phase 2 sends requests back to back on every
  * connection for --duration seconds (closed loop, like wrk) and counts the
  * responses completed in that window: requests/s, latency percentiles (a
  * log-linear histogram, 1/16 relative precision), errors.
@@ -453,7 +457,7 @@ int main(int argc, char **argv)
     }
     loopback = (ntohl(target.sin_addr.s_addr) >> 24) == 127;
     if (cfg.sources == 0 && loopback)
-        cfg.sources = (int)(cfg.connections / 20000) + 1;
+        cfg.sources = (int)(cfg.connections / 4000) + 1;
     request_len = (size_t)snprintf(request, sizeof request,
                                    "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n",
                                    cfg.path, cfg.host);

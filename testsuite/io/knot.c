@@ -451,6 +451,7 @@ enum { MANY = 10000, BURST = 500 };
 static long many_ok, many_bad, many_connected;
 static lstk_mutex_t many_m = LSTK_MUTEX_INITIALIZER;
 static lstk_cond_t many_cv = LSTK_COND_INITIALIZER;
+static lstk_cond_t slot_cv = LSTK_COND_INITIALIZER;
 static long connecting, all_in;
 
 static void *many_client(void *arg)
@@ -463,14 +464,14 @@ static void *many_client(void *arg)
     (void)arg;
     lstk_mutex_lock(&many_m);
     while (connecting >= BURST)
-        lstk_cond_wait(&many_cv, &many_m);
+        lstk_cond_wait(&slot_cv, &many_m);
     connecting++;
     lstk_mutex_unlock(&many_m);
     s = socket(AF_INET, SOCK_STREAM, 0);
     int rc = lstk_connect_timeout(s, (struct sockaddr *)&sa, sizeof sa, 20000 * MS);
     lstk_mutex_lock(&many_m);
     connecting--;
-    lstk_cond_broadcast(&many_cv);
+    lstk_cond_signal(&slot_cv);
     if (rc == 0)
         many_connected++;
     /* Everyone connected before anyone asks: 10,000 at once. */
