@@ -29,6 +29,24 @@ examples_knot_knot_LDADD = $(LSTK_APP_LIBS)
 examples_knot_load_knot_load_SOURCES = examples/knot-load/knot-load.c
 examples_knot_load_knot_load_CFLAGS = $(LSTK_KNOT_CFLAGS)
 examples_knot_load_knot_load_LDADD = $(LSTK_APP_LIBS)
+# The showcase's second act (scripts/showcase runs it): Knot under load.
+EXTRA_DIST += examples/knot/showcase
+
 # Compiled with the plugin and its budgets, so the objects need both.
 $(examples_knot_knot_OBJECTS) $(examples_knot_load_knot_load_OBJECTS): \
 	plugin/linkstack.la $(LSTK_IO_BUDGETS_FILE)
+
+# bench/knot/: Knot against nginx, an epoll server and an NPTL server, and
+# the memory of idle connections (goals, not tests).  bench/run runs every
+# bench/NAME/run, so `make bench` includes it; `make bench-knot` runs it
+# alone.  See bench/knot/README.md.
+EXTRA_DIST += \
+	bench/knot/README.md \
+	bench/knot/run \
+	bench/knot/evserver.c \
+	bench/knot/nptl.c
+
+.PHONY: bench-knot
+bench-knot: all
+	BENCH_OUT='$(abs_top_builddir)/bench/out' CC='$(CC)' BENCH_ONLY=knot \
+	  bash '$(abs_top_srcdir)/bench/run' '$(abs_top_builddir)'

@@ -50,13 +50,17 @@ BUILT_SOURCES = plugin/reserve-default.h plugin/budgets.txt
 CLEANFILES += plugin/reserve-default.h
 
 # The budgets table: the stack that glibc functions really use, measured
-# on this machine at build time (scripts/measure-budgets, a few seconds).
+# on this machine at build time (scripts/measure-budgets, a few seconds),
+# followed by the budgets of the libc names that liblinkstack itself
+# defines (rt/io-budgets.txt: its I/O wrappers may block and switch, so
+# glibc's figures do not apply to them; the last line for a name wins).
 # The plugin finds it next to itself in the build tree (plugin/budgets.txt,
 # one level above .libs/) and in $(pkgdatadir) once installed.
 pkgdata_DATA = plugin/budgets.txt
 plugin/budgets.txt: $(srcdir)/scripts/measure-budgets \
-		    $(srcdir)/scripts/measure-budgets.c
+		    $(srcdir)/scripts/measure-budgets.c $(srcdir)/rt/io-budgets.txt
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
-	CC='$(CC)' $(SHELL) $(srcdir)/scripts/measure-budgets -o $@
+	CC='$(CC)' $(SHELL) $(srcdir)/scripts/measure-budgets -o $@-t && \
+	cat $@-t $(srcdir)/rt/io-budgets.txt > $@ && rm -f $@-t
 CLEANFILES += plugin/budgets.txt
 EXTRA_DIST += scripts/measure-budgets scripts/measure-budgets.c

@@ -270,13 +270,17 @@ struct lstk__cs {
     uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
 };
 
-int lstk__file_cached(int fd, off_t off, size_t len)
+int lstk__file_cached(struct lstk__fd *e, int fd, off_t off, size_t len)
 {
     struct lstk__cs_range range;
     struct lstk__cs cs;
+    uint64_t now;
     long r;
 
     if (lstk__files.no_cachestat || len == 0)
+        return 1;
+    now = lstk__now_ns();
+    if (now - e->cached_at < LSTK__CACHED_TRUST_NS)
         return 1;
     if (off < 0) {
         off = (off_t)lstk__sc(SYS_lseek, fd, 0, SEEK_CUR);
@@ -294,7 +298,10 @@ int lstk__file_cached(int fd, off_t off, size_t len)
         return 1;
     /* Pages past the end of the file count as missing: the caller asks
        for what is there (a miss only costs a trip to a helper). */
-    return cs.nr_cache >= ((uint64_t)off + len + 4095) / 4096 - (uint64_t)off / 4096;
+    if (cs.nr_cache < ((uint64_t)off + len + 4095) / 4096 - (uint64_t)off / 4096)
+        return 0;
+    e->cached_at = now;
+    return 1;
 }
 
 void lstk__file_atfork_child(void)

@@ -10,8 +10,9 @@
  *      then called, since its blocking mode belongs to whoever shares it; a
  *      regular file goes to fileio.c; anything epoll refuses is called;
  *   4. on EAGAIN the readiness hint is cleared and the thread waits on the
- *      descriptor (lstk__fd_wait), then tries again.  Only the _timeout
- *      variants read the clock (vDSO, no syscall) for their deadline.
+ *      descriptor (lstk__fd_wait), then tries again.  The deadline of a
+ *      _timeout variant is computed at its first wait: a call that does not
+ *      wait never reads the clock.
  *
  * Which results clear a readiness hint.  EAGAIN always: the kernel then
  * owes an edge (for TCP, it has set SOCK_NOSPACE or will wake readers on
@@ -48,8 +49,10 @@
 #include "intercept.h"
 #include "io.h"
 
-/* "Deadline not computed yet" (lstk__deadline never returns 0). */
-#define NO_DEADLINE_YET 0
+/* The deadline field of an io_req holds, until the call first has to
+   wait, the relative timeout with this bit set (LSTK__NEVER when there is
+   none): a call that does not wait never reads the clock. */
+#define IO_RELATIVE (1ull << 63)
 
 /*
  * One system call on a descriptor and everything io_run needs to retry it:
@@ -61,7 +64,7 @@ struct io_req {
     /* The call: NR(fd, B, C, D, E, F). */
     long nr;
     long b, c, d, e, f;
-    /* When to give up (LSTK__NEVER: never). */
+    /* When to give up (LSTK__NEVER: never), or IO_RELATIVE | timeout. */
     uint64_t deadline;
     /* Bytes asked for by a read (0: unknown): a short read of a stream
        socket means it is drained. */
@@ -75,9 +78,19 @@ struct io_req {
     struct lstk__fdwait fw;
 };
 
-/* The deadline of TIMEOUT_NS: the clock is read only when there is one. */
+/* TIMEOUT_NS as an io_req deadline, not yet read against the clock. */
 #define IO_DEADLINE(timeout_ns)                                               \
-    ((timeout_ns) < 0 ? LSTK__NEVER : lstk__deadline(timeout_ns))
+    ((timeout_ns) < 0 || (timeout_ns) == INT64_MAX                            \
+         ? LSTK__NEVER                                                        \
+         : IO_RELATIVE | (uint64_t)(timeout_ns))
+
+/* The absolute deadline of Q, computed at its first wait. */
+static inline uint64_t io_deadline(uint64_t *d)
+{
+    if (*d != LSTK__NEVER && (*d & IO_RELATIVE))
+        *d = lstk__deadline((int64_t)(*d & ~IO_RELATIVE));
+    return *d;
+}
 
 #define IO_REQ(nr_, fd_, ev_, to_, b_, c_, d_, e_, f_)                        \
     { .nr = (nr_), .b = (long)(b_), .c = (long)(c_), .d = (long)(d_),          \
@@ -137,7 +150,8 @@ io_run(struct lstk__sched *s, struct lstk__fd *e, struct io_req *q)
             if (nonblock)
                 return r;
         }
-        rc = lstk__fd_wait_mem(s, q->fd, e, q->ev, q->deadline, &q->fw);
+        rc = lstk__fd_wait_mem(s, q->fd, e, q->ev, io_deadline(&q->deadline),
+                               &q->fw);
         if (rc)
             return -rc;
     }
@@ -570,7 +584,7 @@ static int do_connect(int fd, const struct sockaddr *addr, socklen_t alen,
 {
     struct lstk__sched *s = lstk__io_sched();
     struct lstk__fd *e;
-    uint64_t deadline = NO_DEADLINE_YET;
+    uint64_t deadline = IO_DEADLINE(timeout_ns);
     long r;
     int rc, started = 0;
 
@@ -588,9 +602,7 @@ static int do_connect(int fd, const struct sockaddr *addr, socklen_t alen,
                 return (int)lstk__sc_ret(r);
             started |= r != -EAGAIN;
             e->wr = 0;
-            if (deadline == NO_DEADLINE_YET)
-                deadline = lstk__deadline(timeout_ns);
-            rc = lstk__fd_wait(s, fd, e, LSTK__EV_OUT, deadline);
+            rc = lstk__fd_wait(s, fd, e, LSTK__EV_OUT, io_deadline(&deadline));
             if (rc) {
                 errno = rc;
                 return -1;
@@ -723,7 +735,8 @@ static __attribute__((noinline)) long sendfile_offload(struct lstk__sched *s,
         if (r != -EAGAIN || q->nonblock || (e->flags & LSTK__FDF_UNB))
             return r;
         e->wr = 0;
-        int rc = lstk__fd_wait_mem(s, q->fd, e, LSTK__EV_OUT, q->deadline, &q->fw);
+        int rc = lstk__fd_wait_mem(s, q->fd, e, LSTK__EV_OUT,
+                                   io_deadline(&q->deadline), &q->fw);
         if (rc)
             return -rc;
     }
@@ -751,7 +764,7 @@ static ssize_t do_sendfile(int out, int in, off_t *off, size_t count,
             n = PIPE_BUF;
         q.d = (long)n;
         if (ie->kind == LSTK__FD_FILE && e->kind == LSTK__FD_SOCK &&
-            !lstk__file_cached(in, off ? *off : -1, n))
+            !lstk__file_cached(ie, in, off ? *off : -1, n))
             r = sendfile_offload(s, e, &q);
         else if (e->kind == LSTK__FD_FILE)
             r = lstk__sc6(SYS_sendfile, out, in, (long)off, (long)n, 0, 0);

@@ -140,7 +140,9 @@ struct lstk__fd {
     /* The poller generation the registration belongs to (a forked child
        starts a new epoll instance, so old registrations do not count). */
     uint32_t gen;
-    uint64_t spare;
+    /* Regular files: when cachestat last found a sendfile range cached
+       (CLOCK_MONOTONIC ns); fileio.c trusts it for a short while. */
+    uint64_t cached_at;
 };
 _Static_assert(sizeof(struct lstk__fd) == 32, "fd entry size");
 
@@ -391,8 +393,13 @@ LSTK__HIDDEN long lstk__file_rw1(struct lstk__sched *s, struct lstk__fd *e,
                                  int fd, const void *buf, size_t len,
                                  off_t off, int write);
 /* Non-zero unless cachestat(2) says that part of [OFF, OFF + LEN) of
-   regular file FD (OFF -1: from its position) is not in the page cache. */
-LSTK__HIDDEN int lstk__file_cached(int fd, off_t off, size_t len);
+   regular file FD (entry E; OFF -1: from its position) is not in the page
+   cache.  A file found cached is trusted for LSTK__CACHED_TRUST_NS without
+   asking again (a syscall saved per sendfile of a hot file; a page evicted
+   meanwhile costs one sendfile that waits for the disk). */
+#define LSTK__CACHED_TRUST_NS (100u * 1000 * 1000)
+LSTK__HIDDEN int lstk__file_cached(struct lstk__fd *e, int fd, off_t off,
+                                   size_t len);
 /* Called by the poller when the helpers' eventfd fires. */
 LSTK__HIDDEN void lstk__file_complete(struct lstk__sched *s);
 /* Forked child: the helpers are gone. */

@@ -164,6 +164,7 @@ static void *fd_probe(void *arg)
     }
     e->rd = e->wr = 1;
     e->gen = 0;
+    e->cached_at = 0;
     __atomic_store_n(&e->flags, flags, __ATOMIC_RELAXED);
     __atomic_store_n(&e->kind, kind, __ATOMIC_RELEASE);
     r->rc = 0;

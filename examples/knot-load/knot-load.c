@@ -19,12 +19,12 @@
  * responses completed in that window: requests/s, latency percentiles (a
  * log-linear histogram, 1/16 relative precision), errors.
  *
- * --hold instead measures what idle connections cost the server: after
- * phase 1 every connection makes one request and goes idle; the server's
- * resident memory (/proc/PID/status, --pid) is read before phase 1 and
- * now, and the growth divided by the connections is printed; then every
- * connection makes one more request ("all served again"), and errors are
- * counted.
+ * With --pid, every connection makes one request in phase 1 and goes
+ * idle (so the server has accepted it and its thread has been through a
+ * request), and the server's resident memory (/proc/PID/status) is read
+ * before phase 1 and after it: the growth divided by the connections is
+ * printed.  --hold replaces phase 2 by one more request per connection
+ * ("all served again"); errors are counted.
  *
  * The program stops by itself: every wait has a deadline, and an alarm
  * ends it if something still hangs well after the last one.
@@ -334,8 +334,8 @@ static void *client_main(void *arg)
     struct client *c = arg;
     int ok = client_connect(c) == 0;
 
-    if (ok && cfg.hold)
-        ok = client_request(c) == 0;
+    if (ok && (cfg.hold || cfg.pid > 0))
+        ok = client_request(c) == 0; /* the server's thread has served */
     barrier(0); /* main measures here (hold) or starts the clock */
     barrier(1);
     if (cfg.hold) {
@@ -500,8 +500,8 @@ int main(int argc, char **argv)
     }
     barrier(0);
     t_conn = now_ns();
-    if (cfg.hold && cfg.pid > 0)
-        rss1 = rss_kib(cfg.pid);
+    if (cfg.pid > 0)
+        rss1 = rss_kib(cfg.pid); /* every connection open and idle */
     phase2_end_ns = now_ns() + (uint64_t)(cfg.duration * NS_PER_S);
     deadline_ns = phase2_end_ns + (uint64_t)(cfg.timeout * NS_PER_S);
     measuring = 1;

