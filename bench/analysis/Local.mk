@@ -6,8 +6,8 @@ EXTRA_DIST += \
 	bench/analysis/run \
 	bench/analysis/callshare.py \
 	bench/analysis/calls.c
+# (`make bench` reaches it through bench/run, which runs every bench/*/run.)
 .PHONY: bench-analysis
-bench: bench-analysis
 bench-analysis: all
 	BENCH_OUT='$(abs_top_builddir)/bench/out' CC='$(CC)' \
 	  bash '$(abs_top_srcdir)/bench/analysis/run' '$(abs_top_builddir)'
