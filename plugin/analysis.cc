@@ -72,7 +72,7 @@ lstk_fn_get (function *fun)
 }
 
 /* The symbol a CALL_P INSN calls, or NULL for an indirect call.  */
-static rtx
+rtx
 lstk_call_symbol (rtx_insn *insn)
 {
   rtx call = get_call_rtx_from (insn);

@@ -191,4 +191,7 @@ extern const char *lstk_callee_kind_word (enum lstk_callee_kind kind);
 /* Short text for a reason bit set ("recursion, external").  */
 extern const char *lstk_reasons_text (unsigned reasons);
 
+/* The symbol a CALL_P INSN calls, or NULL for an indirect call.  */
+rtx lstk_call_symbol (rtx_insn *insn);
+
 #endif /* LSTK_PLUGIN_ANALYSIS_H */

@@ -155,19 +155,6 @@ lstk_reserve_compare_p (rtx_insn *insn, unsigned int regno)
 	  && lstk_reserve_guard_p (XEXP (src, 1)));
 }
 
-/* The symbol a CALL_P INSN calls, or NULL for an indirect call.  */
-static rtx
-lstk_reserve_call_symbol (rtx_insn *insn)
-{
-  rtx call = get_call_rtx_from (insn);
-  rtx addr;
-
-  if (!call || !MEM_P (XEXP (call, 0)))
-    return NULL_RTX;
-  addr = XEXP (XEXP (call, 0), 0);
-  return SYMBOL_REF_P (addr) ? addr : NULL_RTX;
-}
-
 /* The next non-debug insn after INSN, skipping notes; stops (returns the
    label) at a code label, which no prologue contains before its call.  */
 static rtx_insn *
@@ -238,7 +225,7 @@ lstk_reserve_match (struct lstk_reserve_prologue *p)
   if (!insn || !p->r10)
     return LSTK_SHAPE_UNKNOWN;
 
-  rtx sym = lstk_reserve_call_symbol (insn);
+  rtx sym = lstk_call_symbol (insn);
   if (!sym || strcmp (XSTR (sym, 0), "__morestack") != 0)
     return LSTK_SHAPE_UNKNOWN;
   p->call = insn;
