@@ -23,44 +23,7 @@
 
 #include "common.h"
 
-#define BUDGET 512
-#define PAINTED 4096
-#define PATTERN 0x5a5a5a5a5a5a5a5aull
-
-enum { CALLS = 64 };
-static struct {
-    const char *what;
-    size_t used;
-} used[CALLS];
-static int nused;
-
-static void record(const char *what, size_t n)
-{
-    for (int i = 0; i < nused; i++) {
-        if (strcmp(used[i].what, what) == 0) {
-            if (n > used[i].used)
-                used[i].used = n;
-            return;
-        }
-    }
-    used[nused].what = what;
-    used[nused++].used = n;
-}
-
-#define MEASURE(what, call)                                                   \
-    do {                                                                      \
-        uintptr_t sp_;                                                        \
-        volatile uint64_t *p_;                                                \
-        __asm__ volatile("movq %%rsp, %0" : "=r"(sp_));                      \
-        for (p_ = (volatile uint64_t *)(sp_ - PAINTED); (uintptr_t)p_ < sp_; \
-             p_++)                                                            \
-            *p_ = PATTERN;                                                    \
-        call;                                                                 \
-        for (p_ = (volatile uint64_t *)(sp_ - PAINTED);                       \
-             (uintptr_t)p_ < sp_ && *p_ == PATTERN; p_++)                     \
-            ;                                                                 \
-        record(what, sp_ - (uintptr_t)p_);                                   \
-    } while (0)
+#include "../stack_budget.h"
 
 static int a[2], b[2], lfd, lport, ffd;
 static volatile int stop;
