@@ -111,6 +111,23 @@ static inline void bt_result(const char *cas, const char *sys, double value,
 
 /* Parses "PROG CASE [N [REPS]]"; N and REPS keep their defaults when
    absent.  Exits with a usage message on nonsense. */
+/* The three figures of a population run, all N threads made (A..B) and
+   all joined (B..C): peak RSS growth per thread, cold start and teardown
+   per thread.  HWM0/HWM1: VmHWM in KiB before and with all N alive. */
+static inline void bt_report_population(const char *sys, long n, long hwm0,
+                                        long hwm1, const struct bt_snap *a,
+                                        const struct bt_snap *b,
+                                        const struct bt_snap *c,
+                                        const char *extra)
+{
+    bt_result("mem", sys, (double)(hwm1 - hwm0) * 1024.0 / (double)n,
+              "B/thread", n, a, b, extra);
+    bt_result("cold", sys, (double)(b->wall_ns - a->wall_ns) / (double)n,
+              "ns/thread", n, a, b, "");
+    bt_result("teardown", sys, (double)(c->wall_ns - b->wall_ns) / (double)n,
+              "ns/thread", n, b, c, "");
+}
+
 static inline const char *bt_args(int argc, char **argv, long *n, int *reps)
 {
     if (argc < 2) {

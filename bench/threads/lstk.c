@@ -95,12 +95,7 @@ static void run_mem(long n)
              (unsigned long long)(s1.threads_peak - s0.threads_live),
              (unsigned long long)(s1.chunks_peak - s0.chunks_live),
              (unsigned long long)(s1.bytes_peak - s0.bytes_live));
-    bt_result("mem", sys_name, (double)(hwm1 - hwm0) * 1024.0 / (double)n,
-              "B/thread", n, &a, &b, extra);
-    bt_result("cold", sys_name, (double)(b.wall_ns - a.wall_ns) / (double)n,
-              "ns/thread", n, &a, &b, "");
-    bt_result("teardown", sys_name, (double)(c.wall_ns - b.wall_ns) / (double)n,
-              "ns/thread", n, &b, &c, "");
+    bt_report_population(sys_name, n, hwm0, hwm1, &a, &b, &c, extra);
     free(t);
 }
 

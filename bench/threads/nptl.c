@@ -152,12 +152,7 @@ static void run_mem(long want)
              "rss0_kib=%ld hwm0_kib=%ld hwm1_kib=%ld stack_bytes=%ld "
              "wanted=%ld capped_by=%s",
              rss0, hwm0, hwm1, (long)PTHREAD_STACK_MIN, want, why);
-    bt_result("mem", SYS, (double)(hwm1 - hwm0) * 1024.0 / (double)n,
-              "B/thread", n, &a, &b, extra);
-    bt_result("cold", SYS, (double)(b.wall_ns - a.wall_ns) / (double)n,
-              "ns/thread", n, &a, &b, "");
-    bt_result("teardown", SYS, (double)(c.wall_ns - b.wall_ns) / (double)n,
-              "ns/thread", n, &b, &c, "");
+    bt_report_population(SYS, n, hwm0, hwm1, &a, &b, &c, extra);
     free(t);
 }
 
