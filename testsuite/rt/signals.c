@@ -55,6 +55,11 @@ static void *churn_entry(void *arg)
     return (void *)wrong;
 }
 
+static void *churn_warm(void *arg)
+{
+    return arg;
+}
+
 Test(signals, timer_signals_during_growth_are_safe, .timeout = 60)
 {
     struct sigaction sa;
@@ -62,6 +67,10 @@ Test(signals, timer_signals_during_growth_are_safe, .timeout = 60)
     sa.sa_handler = on_alarm;
     sigemptyset(&sa.sa_mask);
     cr_assert(eq(int, sigaction(SIGALRM, &sa, NULL), 0));
+    /* Let the runtime set this OS thread up (sigaltstack included) before
+       the first tick: a signal that lands earlier, on main's own stack,
+       would be harmless but would fail the SS_ONSTACK check. */
+    cr_assert(eq(int, lstk_stack_run(0, churn_warm, NULL, NULL), 0));
     struct itimerval it = { { 0, 100 }, { 0, 100 } };
     cr_assert(eq(int, setitimer(ITIMER_REAL, &it, NULL), 0));
 
