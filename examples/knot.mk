@@ -9,11 +9,11 @@
 # rt/io-budgets.txt, this becomes the same file.)
 LSTK_IO_BUDGETS_FILE = $(top_builddir)/rt/budgets-io.txt
 LSTK_IO_BUDGETS = -fplugin-arg-linkstack-budgets=$(abs_top_builddir)/rt/budgets-io.txt
-$(LSTK_IO_BUDGETS_FILE): plugin/budgets.txt $(srcdir)/rt/io-budgets.txt
+$(LSTK_IO_BUDGETS_FILE): plugin/budgets.txt $(srcdir)/rt/io/io-budgets.txt
 	$(MKDIR_P) $(top_builddir)/rt
-	cat plugin/budgets.txt $(srcdir)/rt/io-budgets.txt > $@
+	cat plugin/budgets.txt $(srcdir)/rt/io/io-budgets.txt > $@
 CLEANFILES += $(LSTK_IO_BUDGETS_FILE)
-EXTRA_DIST += rt/io-budgets.txt
+EXTRA_DIST += rt/io/io-budgets.txt
 
 LSTK_KNOT_CFLAGS = $(AM_CFLAGS) $(LSTK_PLUGIN_CFLAGS) $(LSTK_IO_BUDGETS) -O2
 

@@ -41,10 +41,10 @@ plugin_linkstack_la_LDFLAGS = -module -avoid-version -shared
 
 # The plugin's default reserve= is the runtime's R: LSTK__RESERVE, read
 # from rt/internal.h, so that the two cannot drift apart.
-plugin/reserve-default.h: $(srcdir)/rt/internal.h
+plugin/reserve-default.h: $(srcdir)/rt/stack/internal.h
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
 	r=`sed -n 's/^#define LSTK__RESERVE \([0-9][0-9]*\).*/\1/p' \
-	  $(srcdir)/rt/internal.h` && test -n "$$r" && \
+	  $(srcdir)/rt/stack/internal.h` && test -n "$$r" && \
 	echo "#define LSTK_RESERVE_DEFAULT $$r" > $@-t && mv $@-t $@
 BUILT_SOURCES = plugin/reserve-default.h plugin/budgets.txt
 CLEANFILES += plugin/reserve-default.h
@@ -58,9 +58,9 @@ CLEANFILES += plugin/reserve-default.h
 # one level above .libs/) and in $(pkgdatadir) once installed.
 pkgdata_DATA = plugin/budgets.txt
 plugin/budgets.txt: $(srcdir)/scripts/measure-budgets \
-		    $(srcdir)/scripts/measure-budgets.c $(srcdir)/rt/io-budgets.txt
+		    $(srcdir)/scripts/measure-budgets.c $(srcdir)/rt/io/io-budgets.txt
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
 	CC='$(CC)' $(SHELL) $(srcdir)/scripts/measure-budgets -o $@-t && \
-	cat $@-t $(srcdir)/rt/io-budgets.txt > $@ && rm -f $@-t
+	cat $@-t $(srcdir)/rt/io/io-budgets.txt > $@ && rm -f $@-t
 CLEANFILES += plugin/budgets.txt
 EXTRA_DIST += scripts/measure-budgets scripts/measure-budgets.c

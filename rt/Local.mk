@@ -4,16 +4,16 @@
 lib_LTLIBRARIES += liblinkstack.la
 include_HEADERS += include/linkstack.h
 liblinkstack_la_SOURCES = \
-	rt/internal.h \
-	rt/chunk.c \
-	rt/grow.c \
-	rt/stack.c \
-	rt/signal.c \
-	rt/longjmp.c \
-	rt/fatal.c \
-	rt/debug.c \
-	rt/arch/x86_64/morestack_x86_64_sysv_elf_gas.S \
-	rt/arch/x86_64/callon_x86_64_sysv_elf_gas.S
+	rt/stack/internal.h \
+	rt/stack/chunk.c \
+	rt/stack/grow.c \
+	rt/stack/stack.c \
+	rt/stack/signal.c \
+	rt/stack/longjmp.c \
+	rt/stack/fatal.c \
+	rt/stack/debug.c \
+	rt/stack/x86_64/morestack_x86_64_sysv_elf_gas.S \
+	rt/stack/x86_64/callon_x86_64_sysv_elf_gas.S
 # -fvisibility=hidden: only LSTK_EXPORT symbols and __morestack & co. are
 # the ABI.  -fno-split-stack is the default; said here because this code
 # must never check itself.  -fasynchronous-unwind-tables: backtraces

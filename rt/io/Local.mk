@@ -3,9 +3,9 @@
 # liblinkstack.la (rt/Local.mk); like the rest of the runtime, not compiled
 # with the plugin (HACKING.md: the 512-byte rule for lstk_* calls).
 liblinkstack_la_SOURCES += \
-	rt/io.h \
-	rt/intercept.h \
-	rt/poller.c \
-	rt/io.c \
-	rt/intercept.c \
-	rt/fileio.c
+	rt/io/io.h \
+	rt/io/intercept.h \
+	rt/io/poller.c \
+	rt/io/io.c \
+	rt/io/intercept.c \
+	rt/io/fileio.c
