@@ -40,11 +40,11 @@ plugin_linkstack_la_CXXFLAGS = \
 plugin_linkstack_la_LDFLAGS = -module -avoid-version -shared
 
 # The plugin's default reserve= is the runtime's R: LSTK__RESERVE, read
-# from rt/internal.h, so that the two cannot drift apart.
-plugin/reserve-default.h: $(srcdir)/rt/stack/internal.h
+# from rt/stack/stack.h, so that the two cannot drift apart.
+plugin/reserve-default.h: $(srcdir)/rt/stack/stack.h
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
 	r=`sed -n 's/^#define LSTK__RESERVE \([0-9][0-9]*\).*/\1/p' \
-	  $(srcdir)/rt/stack/internal.h` && test -n "$$r" && \
+	  $(srcdir)/rt/stack/stack.h` && test -n "$$r" && \
 	echo "#define LSTK_RESERVE_DEFAULT $$r" > $@-t && mv $@-t $@
 BUILT_SOURCES = plugin/reserve-default.h plugin/budgets.txt
 CLEANFILES += plugin/reserve-default.h

@@ -4,7 +4,7 @@
 lib_LTLIBRARIES += liblinkstack.la
 include_HEADERS += include/linkstack.h
 liblinkstack_la_SOURCES = \
-	rt/stack/internal.h \
+	rt/stack/stack.h \
 	rt/stack/chunk.c \
 	rt/stack/grow.c \
 	rt/stack/stack.c \

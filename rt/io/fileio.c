@@ -47,7 +47,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "io/io.h"
 
 #ifndef RWF_NOWAIT
 #define RWF_NOWAIT 0x00000008

@@ -50,8 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "intercept.h"
-#include "io.h"
+#include "io/intercept.h"
+#include "io/io.h"
 
 int lstk__intercept_on = 1;
 

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 
 LSTK__HIDDEN ssize_t lstk__pt_read(int fd, void *buf, size_t len,
                                    int64_t timeout_ns);

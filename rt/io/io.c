@@ -46,8 +46,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "intercept.h"
-#include "io.h"
+#include "io/intercept.h"
+#include "io/io.h"
 
 /* The deadline field of an io_req holds, until the call first has to
    wait, the relative timeout with this bit set (LSTK__NEVER when there is

@@ -43,8 +43,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "internal.h"
-#include "scheduler.h"
+#include "stack/stack.h"
+#include "thread/thread.h"
 
 /* --- raw system calls ---------------------------------------------------- */
 

@@ -52,7 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "io/io.h"
 
 struct lstk__fd *lstk__fdtab[LSTK__FD_PAGES];
 

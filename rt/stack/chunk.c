@@ -37,7 +37,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 
 #define LSTK__ARENA_SIZE (4u << 20)
 /* System stack and sigaltstack: generous, they run C library code. */

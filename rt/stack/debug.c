@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 
 /* Type of the reserve note (plugin/report.cc). */
 #define LSTK__NOTE_RESERVE 1

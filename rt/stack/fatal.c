@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 
 void *(*lstk__self_hook)(void);
 

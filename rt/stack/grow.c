@@ -21,7 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 
 /* The largest chunk the doubling policy asks for (bigger frames still get
    a chunk that fits them). */

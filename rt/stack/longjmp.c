@@ -26,7 +26,7 @@
 #include <dlfcn.h>
 #include <setjmp.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 
 typedef void (*lstk__jumpfn)(struct __jmp_buf_tag *, int);
 

@@ -27,7 +27,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 
 /* glibc's implementation, which sigaction() is a weak alias of. */
 extern int __sigaction(int, const struct sigaction *, struct sigaction *);

@@ -9,7 +9,7 @@
 
 #include <errno.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 
 int lstk__stack_init(struct lstk__stack *stack, size_t first)
 {

@@ -2,7 +2,7 @@
 # timers, keys and backtraces.  Part of liblinkstack.la (rt/Local.mk);
 # like the rest of the runtime, not compiled with the plugin.
 liblinkstack_la_SOURCES += \
-	rt/thread/scheduler.h \
+	rt/thread/thread.h \
 	rt/thread/sched.c \
 	rt/thread/thread.c \
 	rt/thread/sync.c \

@@ -21,8 +21,8 @@
 #include <string.h>
 #include <ucontext.h>
 
-#include "internal.h"
-#include "scheduler.h"
+#include "stack/stack.h"
+#include "thread/thread.h"
 
 struct bt_req {
     const struct lstk__ctx_frame *f;

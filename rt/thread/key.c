@@ -22,8 +22,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "internal.h"
-#include "scheduler.h"
+#include "stack/stack.h"
+#include "thread/thread.h"
 
 struct lstk__keydef {
     /* Odd while the key exists; bumped by create and delete. */

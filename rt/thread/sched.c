@@ -38,8 +38,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "internal.h"
-#include "scheduler.h"
+#include "stack/stack.h"
+#include "thread/thread.h"
 
 __thread struct lstk__sched lstk__sched_tls
     __attribute__((tls_model("initial-exec")));

@@ -27,8 +27,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
-#include "scheduler.h"
+#include "stack/stack.h"
+#include "thread/thread.h"
 
 struct lstk__mutex {
     struct lstk_thread *owner;

@@ -26,8 +26,8 @@
 #include <string.h>
 #include <xmmintrin.h>
 
-#include "internal.h"
-#include "scheduler.h"
+#include "stack/stack.h"
+#include "thread/thread.h"
 
 #define LSTK__ATTR_MAGIC 0x6c73746bu /* "lstk" */
 

@@ -25,8 +25,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "internal.h"
-#include "scheduler.h"
+#include "stack/stack.h"
+#include "thread/thread.h"
 
 #define LSTK__TIMERS_FIRST 64u
 

@@ -16,7 +16,7 @@
  *                   0(%rbp) saved rbp
  *                  -8(%rbp) saved rbx
  */
-#include "internal.h"
+#include "stack/stack.h"
 
 #ifdef __CET__
 # include <cet.h>

@@ -58,7 +58,7 @@
  * back and resets the guard before _Unwind_Resume.
  */
 
-#include "internal.h"
+#include "stack/stack.h"
 
 #ifdef __CET__
 # include <cet.h>

@@ -59,8 +59,8 @@
  * sigprocmask syscall per switch); saving the whole FP environment with
  * fxsave/xsave (hundreds of bytes, and the psABI does not ask for it).
  */
-#include "scheduler.h"
-#include "internal.h"
+#include "thread/thread.h"
+#include "stack/stack.h"
 
 #if defined(__CET__) && (__CET__ & 1)
 #define LSTK__ENDBR endbr64

@@ -1,5 +1,8 @@
 /*
- * internal.h: private declarations shared by the runtime's files.
+ * stack/stack.h: the stack layer's private header (chunks and pools, the
+ * growth path, stacks, signals, longjmp, fatal messages, debug checks).
+ * The layers above (thread/, io/) include it; it includes only the bottom
+ * module (libc/) and the public header.
  *
  * A linked stack is a chain of chunks.  Each chunk carries a 64-byte header
  * at its low end; frames grow down from its high end towards the header.
@@ -20,8 +23,8 @@
  *
  * Which code may run where is in HACKING.md.
  */
-#ifndef LSTK_INTERNAL_H
-#define LSTK_INTERNAL_H
+#ifndef LSTK_STACK_H
+#define LSTK_STACK_H
 
 /* --- constants shared with the assembly (plain #defines) ---------------- */
 
@@ -280,4 +283,4 @@ LSTK__HIDDEN noreturn void lstk__fatal(const char *fmt, ...);
 extern void *(*lstk__self_hook)(void) LSTK__HIDDEN;
 
 #endif /* !__ASSEMBLER__ */
-#endif /* LSTK_INTERNAL_H */
+#endif /* LSTK_STACK_H */

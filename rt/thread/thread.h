@@ -1,5 +1,7 @@
 /*
- * scheduler.h: private declarations of the user-level threads (issue 3).
+ * thread/thread.h: the thread layer's private header: the user-level
+ * threads (issue 3), their scheduler, timers and keys.  Includes only the
+ * layers below (stack/stack.h); io/ includes it.
  *
  * A thread is a control block (TCB, struct lstk_thread, 128 bytes) plus a
  * linked stack whose first chunk is the thread's "stack size" (1 KiB by
@@ -36,8 +38,8 @@
  * thread (lstk__ctx_exit): it jumps away from the system stack for good and
  * leaves nothing there that anyone returns to.
  */
-#ifndef LSTK_SCHEDULER_H
-#define LSTK_SCHEDULER_H
+#ifndef LSTK_THREAD_H
+#define LSTK_THREAD_H
 
 /* --- the switch frame, shared with the assembly ------------------------- */
 
@@ -77,7 +79,7 @@
 #include <stdnoreturn.h>
 #include <time.h>
 
-#include "internal.h"
+#include "stack/stack.h"
 #include "linkstack.h"
 
 /* The frame above, as C sees it (new threads and backtraces). */
@@ -383,4 +385,4 @@ LSTK__HIDDEN void lstk__keys_run_dtors(struct lstk_thread *t);
 LSTK__HIDDEN void lstk__keys_free(struct lstk_thread *t);
 
 #endif /* !__ASSEMBLER__ */
-#endif /* LSTK_SCHEDULER_H */
+#endif /* LSTK_THREAD_H */
