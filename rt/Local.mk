@@ -4,6 +4,8 @@
 lib_LTLIBRARIES += liblinkstack.la
 include_HEADERS += include/linkstack.h
 liblinkstack_la_SOURCES = \
+	rt/libc/libc.h \
+	rt/libc/libc.c \
 	rt/stack/stack.h \
 	rt/stack/chunk.c \
 	rt/stack/grow.c \

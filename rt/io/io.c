@@ -46,7 +46,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "io/intercept.h"
 #include "io/io.h"
 
 /* The deadline field of an io_req holds, until the call first has to

@@ -1,7 +1,9 @@
 /*
- * io.h: private declarations of the I/O layer (issue 5): the epoll poller
- * (poller.c), the lstk_* calls (io.c), the libc-name wrappers
- * (intercept.c) and the regular-file helpers (fileio.c).
+ * io/io.h: the I/O layer's private header (issue 5): the epoll poller
+ * and descriptor table (poller.c), the regular-file helpers (fileio.c), the
+ * pass-through to libc (passthru.c), the lstk_* calls (io.c) and, on top,
+ * the libc-name wrappers (intercept.c).  Includes only the layers below
+ * (stack/stack.h, thread/thread.h and through them libc/libc.h).
  *
  * The model in one paragraph.  Every descriptor a linkstack thread touches
  * gets an entry in a process-wide table indexed by the descriptor number
@@ -38,51 +40,15 @@
 #define LSTK_IO_H
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
 #include "stack/stack.h"
 #include "thread/thread.h"
-
-/* --- raw system calls ---------------------------------------------------- */
-
-/* Each returns the kernel's result: >= 0, or -errno. */
-static inline long lstk__sc(long nr, long a, long b, long c)
-{
-    long r;
-    __asm__ volatile("syscall"
-                     : "=a"(r)
-                     : "0"(nr), "D"(a), "S"(b), "d"(c)
-                     : "rcx", "r11", "memory");
-    return r;
-}
-
-static inline long lstk__sc6(long nr, long a, long b, long c, long d, long e,
-                             long f)
-{
-    long r;
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    register long r9 __asm__("r9") = f;
-    __asm__ volatile("syscall"
-                     : "=a"(r)
-                     : "0"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-                       "r"(r9)
-                     : "rcx", "r11", "memory");
-    return r;
-}
-
-/* Turns a raw result into the libc convention: -1 and errno. */
-static inline long lstk__sc_ret(long r)
-{
-    if (lstk__slow(r < 0 && r > -4096)) {
-        errno = (int)-r;
-        return -1;
-    }
-    return r;
-}
 
 /* --- descriptors ------------------------------------------------------------ */
 
@@ -418,6 +384,61 @@ LSTK__HIDDEN int lstk__poller_add_internal(int efd, uint64_t data);
    scheduler polls while it lasts. */
 LSTK__HIDDEN void lstk__poller_hold(struct lstk__sched *s);
 LSTK__HIDDEN void lstk__poller_release(struct lstk__sched *s);
+
+/* --- pass-through (passthru.c) ------------------------------------------------ */
+
+/*
+ * lstk__pt_X behaves as libc's X (it calls it through libc/), with one
+ * difference that keeps "behaves as libc" true: on a socket that the
+ * runtime switched to O_NONBLOCK behind the user's back, EAGAIN is not the
+ * user's business, so the call waits in poll(2) (blocking its OS thread,
+ * as libc's would) and tries again; a write goes on until everything is
+ * written.  The _timeout forms (TIMEOUT_NS >= 0) wait in poll(2) first.
+ * They run on main, on foreign OS threads, and on linkstack threads when
+ * interception is off.
+ */
+LSTK__HIDDEN ssize_t lstk__pt_read(int fd, void *buf, size_t len,
+                                   int64_t timeout_ns);
+LSTK__HIDDEN ssize_t lstk__pt_pread(int fd, void *buf, size_t len, off_t off);
+LSTK__HIDDEN ssize_t lstk__pt_readv(int fd, const struct iovec *iov, int n,
+                                    int64_t timeout_ns);
+LSTK__HIDDEN ssize_t lstk__pt_recvfrom(int fd, void *buf, size_t len, int flags,
+                                       struct sockaddr *addr, socklen_t *alen,
+                                       int64_t timeout_ns);
+LSTK__HIDDEN ssize_t lstk__pt_recvmsg(int fd, struct msghdr *msg, int flags);
+LSTK__HIDDEN ssize_t lstk__pt_write(int fd, const void *buf, size_t len,
+                                    int64_t timeout_ns);
+LSTK__HIDDEN ssize_t lstk__pt_pwrite(int fd, const void *buf, size_t len,
+                                     off_t off);
+LSTK__HIDDEN ssize_t lstk__pt_writev(int fd, const struct iovec *iov, int n,
+                                     int64_t timeout_ns);
+LSTK__HIDDEN ssize_t lstk__pt_sendto(int fd, const void *buf, size_t len,
+                                     int flags, const struct sockaddr *addr,
+                                     socklen_t alen, int64_t timeout_ns);
+LSTK__HIDDEN ssize_t lstk__pt_sendmsg(int fd, const struct msghdr *msg,
+                                      int flags);
+LSTK__HIDDEN int lstk__pt_accept4(int fd, struct sockaddr *addr,
+                                  socklen_t *alen, int flags,
+                                  int64_t timeout_ns);
+LSTK__HIDDEN int lstk__pt_connect(int fd, const struct sockaddr *addr,
+                                  socklen_t alen, int64_t timeout_ns);
+LSTK__HIDDEN int lstk__pt_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+LSTK__HIDDEN ssize_t lstk__pt_sendfile(int out, int in, off_t *off,
+                                       size_t count, int64_t timeout_ns);
+LSTK__HIDDEN int lstk__pt_fd_wait(int fd, short events, int64_t timeout_ns);
+LSTK__HIDDEN int lstk__pt_nanosleep(uint64_t ns, uint64_t *remain_ns);
+
+/* The runtime made FD non-blocking behind the program's back: the
+   program's view (and libc's behaviour) must be emulated.  Any OS thread. */
+static inline int lstk__pt_emulated(int fd)
+{
+    struct lstk__fd *e = lstk__fd_peek(fd);
+    if (e == NULL)
+        return 0;
+    return __atomic_load_n(&e->kind, __ATOMIC_ACQUIRE) == LSTK__FD_SOCK &&
+           (__atomic_load_n(&e->flags, __ATOMIC_RELAXED) &
+            (LSTK__FDF_ONB | LSTK__FDF_UNB)) == LSTK__FDF_ONB;
+}
 
 /* --- interception (intercept.c) ------------------------------------------- */
 

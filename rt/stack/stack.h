@@ -67,11 +67,8 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+#include "libc/libc.h"
 #include "linkstack.h"
-
-#define LSTK__HIDDEN __attribute__((visibility("hidden")))
-#define lstk__fast(x) __builtin_expect(!!(x), 1)
-#define lstk__slow(x) __builtin_expect(!!(x), 0)
 
 struct lstk__stack;
 struct lstk__dynblock;

@@ -1,0 +1,108 @@
+/*
+ * libc/libc.h: the bottom of the runtime, which every layer may use: the
+ * real C library functions behind the names that liblinkstack defines
+ * itself, raw system calls, and the few macros every
+ * file uses.  It includes no other private header.
+ */
+#ifndef LSTK_LIBC_H
+#define LSTK_LIBC_H
+
+#ifndef __ASSEMBLER__
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#define LSTK__HIDDEN __attribute__((visibility("hidden")))
+#define lstk__fast(x) __builtin_expect(!!(x), 1)
+#define lstk__slow(x) __builtin_expect(!!(x), 0)
+
+/* --- raw system calls ---------------------------------------------------- */
+
+/* Each returns the kernel's result: >= 0, or -errno. */
+static inline long lstk__sc(long nr, long a, long b, long c)
+{
+    long r;
+    __asm__ volatile("syscall"
+                     : "=a"(r)
+                     : "0"(nr), "D"(a), "S"(b), "d"(c)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+
+static inline long lstk__sc6(long nr, long a, long b, long c, long d, long e,
+                             long f)
+{
+    long r;
+    register long r10 __asm__("r10") = d;
+    register long r8 __asm__("r8") = e;
+    register long r9 __asm__("r9") = f;
+    __asm__ volatile("syscall"
+                     : "=a"(r)
+                     : "0"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+                       "r"(r9)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+
+/* Turns a raw result into the libc convention: -1 and errno. */
+static inline long lstk__sc_ret(long r)
+{
+    if (lstk__slow(r < 0 && r > -4096)) {
+        errno = (int)-r;
+        return -1;
+    }
+    return r;
+}
+
+/* --- libc's own functions ------------------------------------------------ */
+
+/*
+ * The C library's functions behind the libc names that io/intercept.c
+ * defines, found with dlsym(RTLD_NEXT) by lstk__libc_start (on main's
+ * stack, before main: dlsym needs kilobytes of stack, which a chunk does
+ * not have).  Until then, and in a static program, where dlsym finds
+ * nothing, raw system calls stand in: the same kernel calls without libc's
+ * cancellation points, so there is always something to call, even from
+ * another library's constructor or from lstk__fatal.
+ */
+struct lstk__libc {
+    ssize_t (*read)(int, void *, size_t);
+    ssize_t (*write)(int, const void *, size_t);
+    ssize_t (*readv)(int, const struct iovec *, int);
+    ssize_t (*writev)(int, const struct iovec *, int);
+    ssize_t (*pread)(int, void *, size_t, off_t);
+    ssize_t (*pwrite)(int, const void *, size_t, off_t);
+    ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+                        socklen_t *);
+    ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *,
+                      socklen_t);
+    ssize_t (*recvmsg)(int, struct msghdr *, int);
+    ssize_t (*sendmsg)(int, const struct msghdr *, int);
+    int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+    int (*connect)(int, const struct sockaddr *, socklen_t);
+    int (*poll)(struct pollfd *, nfds_t, int);
+    ssize_t (*sendfile)(int, int, off_t *, size_t);
+    int (*nanosleep)(const struct timespec *, struct timespec *);
+    int (*close)(int);
+    int (*fcntl)(int, int, ...);
+    int (*fcntl64)(int, int, ...);
+    int (*ioctl)(int, unsigned long, ...);
+    int (*dup)(int);
+    int (*dup2)(int, int);
+    int (*dup3)(int, int, int);
+    int (*socket)(int, int, int);
+    int (*pipe)(int[2]);
+    int (*pipe2)(int[2], int);
+};
+
+extern struct lstk__libc lstk__libc LSTK__HIDDEN;
+
+/* libc's F, never liblinkstack's wrapper of the same name. */
+#define LSTK__REAL(f) (lstk__libc.f)
+
+#endif /* !__ASSEMBLER__ */
+#endif /* LSTK_LIBC_H */
