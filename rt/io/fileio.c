@@ -81,6 +81,9 @@ static struct {
     .efd = -1,
 };
 
+static void lstk__file_complete(struct lstk__sched *s);
+static void lstk__file_atfork_child(void);
+
 static void *helper_main(void *arg)
 {
     (void)arg;
@@ -126,7 +129,8 @@ static int helpers_start(void)
     long efd = lstk__sc(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK, 0);
     if (efd < 0)
         return (int)-efd;
-    rc = lstk__poller_add_internal((int)efd, LSTK__EV_DATA_FILEIO);
+    rc = lstk__poller_add_internal((int)efd, lstk__file_complete,
+                                   lstk__file_atfork_child);
     if (rc) {
         lstk__sc(SYS_close, efd, 0, 0);
         return rc;
@@ -189,7 +193,8 @@ long lstk__file_offload(struct lstk__sched *s, long nr, long a, long b, long c,
     return lstk__job_run(s, &j);
 }
 
-void lstk__file_complete(struct lstk__sched *s)
+/* The poller's hook: the helpers' eventfd fired. */
+static void lstk__file_complete(struct lstk__sched *s)
 {
     struct lstk__job *j = __atomic_exchange_n(&lstk__files.done, NULL,
                                               __ATOMIC_ACQUIRE);
@@ -304,7 +309,8 @@ int lstk__file_cached(struct lstk__fd *e, int fd, off_t off, size_t len)
     return 1;
 }
 
-void lstk__file_atfork_child(void)
+/* The poller's hook in a forked child. */
+static void lstk__file_atfork_child(void)
 {
     /* The helpers did not survive the fork; their lock may look held. */
     pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;

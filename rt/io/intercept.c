@@ -1,19 +1,20 @@
 /*
- * intercept.c: the libc names (read, write, accept, poll, nanosleep, ...)
- * behave as the lstk_* calls when made on a linkstack thread, so that
- * unmodified blocking code blocks only its own thread.
+ * io/intercept.c: the libc names (read, write, accept, poll, nanosleep,
+ * ...) behave as the lstk_* calls when made on a linkstack thread, so that
+ * unmodified blocking code blocks only its own thread.  The top of the I/O
+ * layer: it calls the lstk_* calls (io.c), the pass-through (passthru.c)
+ * and libc/; nothing in the runtime calls it.
  *
  * How: liblinkstack exports functions with libc's names.  The dynamic
  * linker binds every reference in the program and its libraries to the
  * first definition in load order, and liblinkstack comes before libc (the
  * program links it; libc comes last), so these take precedence, as
- * rt/signal.c's sigaction does.  Each wrapper asks one cheap question
+ * stack/signal.c's sigaction does.  Each wrapper asks one cheap question
  * (lstk__intercepting, io.h: the guard slot, then the scheduler's TLS) and
  * either calls the lstk_* function or passes the call to libc's own
- * function, found with dlsym(RTLD_NEXT) when the library is loaded (a
- * constructor: dlsym needs kilobytes of stack, which a chunk does not
- * have).  A program linked with the static liblinkstack.a gets the same;
- * a fully static one passes the calls to the raw system calls.
+ * function, which libc/libc.c finds with dlsym(RTLD_NEXT) at start-up.
+ * A program linked with the static liblinkstack.a gets the same; a fully
+ * static one passes the calls to the raw system calls.
  *
  * On main, on foreign OS threads and in signal handlers the wrappers behave
  * as libc's, with one wrinkle hidden from the program: a socket that a
@@ -29,13 +30,12 @@
  * Not intercepted (they block the whole OS thread when called on a
  * linkstack thread): libc-internal calls (stdio on sockets, getaddrinfo),
  * select, epoll_wait, and the raw syscall(2).  Off: LSTK_INTERCEPT=0 in the
- * environment, or lstk_intercept(0).
+ * environment (read at start-up, poller.c), or lstk_intercept(0).
  */
 #define _GNU_SOURCE 1
 #undef _FORTIFY_SOURCE /* read() & co. must be plain declarations here */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -51,17 +51,6 @@
 #include <unistd.h>
 
 #include "io/io.h"
-
-int lstk__intercept_on = 1;
-
-/* LSTK_INTERCEPT=0: interception off from the start. */
-__attribute__((constructor)) static void intercept_ctor(void)
-{
-    const char *env = getenv("LSTK_INTERCEPT");
-
-    if (env != NULL && strcmp(env, "0") == 0)
-        lstk__intercept_on = 0;
-}
 
 LSTK_EXPORT int lstk_intercept(int on)
 {

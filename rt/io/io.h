@@ -366,20 +366,21 @@ LSTK__HIDDEN long lstk__file_rw1(struct lstk__sched *s, struct lstk__fd *e,
 #define LSTK__CACHED_TRUST_NS (100u * 1000 * 1000)
 LSTK__HIDDEN int lstk__file_cached(struct lstk__fd *e, int fd, off_t off,
                                    size_t len);
-/* Called by the poller when the helpers' eventfd fires. */
-LSTK__HIDDEN void lstk__file_complete(struct lstk__sched *s);
-/* Forked child: the helpers are gone. */
-LSTK__HIDDEN void lstk__file_atfork_child(void);
 
 /* --- the poller (poller.c) ------------------------------------------------- */
 
-/* epoll data value of the helpers' eventfd (never a descriptor number). */
-#define LSTK__EV_DATA_FILEIO (1ull << 40)
+/* epoll data value of the layer's internal descriptor, the helpers'
+   eventfd (never a descriptor number). */
+#define LSTK__EV_DATA_INTERNAL (1ull << 40)
 
 /* Sets the poller up if it is not (epoll instance); 0 or errno. */
 LSTK__HIDDEN int lstk__poller_init(void);
-/* Registers the helpers' eventfd EFD; 0 or errno. */
-LSTK__HIDDEN int lstk__poller_add_internal(int efd, uint64_t data);
+/* Registers the helpers' eventfd EFD, and the hooks by which the poller,
+   below fileio.c, tells it about EFD's events (READY, on the scheduler's
+   OS thread) and about a fork (FORK_CHILD, in the child).  0 or errno. */
+LSTK__HIDDEN int lstk__poller_add_internal(int efd,
+                                           void (*ready)(struct lstk__sched *),
+                                           void (*fork_child)(void));
 /* Counts a wait that is not on a descriptor (a file job) so that the
    scheduler polls while it lasts. */
 LSTK__HIDDEN void lstk__poller_hold(struct lstk__sched *s);
@@ -442,7 +443,8 @@ static inline int lstk__pt_emulated(int fd)
 
 /* --- interception (intercept.c) ------------------------------------------- */
 
-/* Non-zero while the libc names are intercepted (lstk_intercept). */
+/* Non-zero while the libc names are intercepted (lstk_intercept); set at
+   start-up from LSTK_INTERCEPT (poller.c, lstk__io_start). */
 extern int lstk__intercept_on LSTK__HIDDEN;
 
 /* Non-zero when a libc-name wrapper called here should behave as the

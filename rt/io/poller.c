@@ -68,7 +68,15 @@ static struct {
     uint64_t nwait;
     /* epoll_pwait2 is missing (kernel before 5.11): use epoll_wait. */
     int no_pwait2;
+    /* Hooks of the layer's internal descriptor (fileio.c's eventfd), set
+       by lstk__poller_add_internal: what its event means, and what a
+       forked child must forget. */
+    void (*internal_ready)(struct lstk__sched *s);
+    void (*internal_fork_child)(void);
 } lstk__poller = { .epfd = -1 };
+
+/* Interception on or off: LSTK_INTERCEPT, read at start-up below. */
+int lstk__intercept_on = 1;
 
 /* Bumped in a forked child: registrations of older generations are the
    parent's. */
@@ -285,13 +293,17 @@ int lstk__poller_init(void)
     return (int)(intptr_t)lstk__on_big_stack(poller_init_big, NULL);
 }
 
-int lstk__poller_add_internal(int efd, uint64_t data)
+int lstk__poller_add_internal(int efd, void (*ready)(struct lstk__sched *),
+                              void (*fork_child)(void))
 {
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = data };
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET,
+                              .data.u64 = LSTK__EV_DATA_INTERNAL };
     int rc = lstk__poller_init();
 
     if (rc)
         return rc;
+    lstk__poller.internal_ready = ready;
+    lstk__poller.internal_fork_child = fork_child;
     long r = lstk__sc6(SYS_epoll_ctl, lstk__poller.epfd, EPOLL_CTL_ADD, efd,
                        (long)&ev, 0, 0);
     return r < 0 ? (int)-r : 0;
@@ -329,8 +341,8 @@ static void poller_dispatch(struct lstk__sched *s, uint32_t events,
     struct lstk__waiter *n, *next;
     uint8_t m = 0;
 
-    if (lstk__slow(data == LSTK__EV_DATA_FILEIO)) {
-        lstk__file_complete(s);
+    if (lstk__slow(data == LSTK__EV_DATA_INTERNAL)) {
+        lstk__poller.internal_ready(s);
         return;
     }
     e = lstk__fd_peek((int)data);
@@ -548,10 +560,20 @@ static void poller_atfork_child(void)
         lstk__sc(SYS_close, lstk__poller.epfd, 0, 0);
     lstk__poller.epfd = -1;
     lstk__poller_gen++;
-    lstk__file_atfork_child();
+    if (lstk__poller.internal_fork_child != NULL)
+        lstk__poller.internal_fork_child();
 }
 
-__attribute__((constructor)) static void poller_ctor(void)
+/* --- start-up ----------------------------------------------------------------- */
+
+/* The I/O layer's start (libc/libc.h: the sequence): the interception
+   switch, and the fork handler, before main so that it runs before any
+   the program registers later. */
+__attribute__((constructor(LSTK__START_IO))) static void lstk__io_start(void)
 {
+    const char *env = getenv("LSTK_INTERCEPT");
+
+    if (env != NULL && strcmp(env, "0") == 0)
+        lstk__intercept_on = 0;
     pthread_atfork(NULL, NULL, poller_atfork_child);
 }

@@ -108,7 +108,7 @@ struct lstk__libc lstk__libc = {
 
 /* Start-up, first step: on main's stack, before main (dlsym needs
    kilobytes of stack). */
-__attribute__((constructor)) static void lstk__libc_start(void)
+__attribute__((constructor(LSTK__START_LIBC))) static void lstk__libc_start(void)
 {
     RESOLVE(read);
     RESOLVE(write);

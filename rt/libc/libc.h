@@ -1,11 +1,39 @@
 /*
  * libc/libc.h: the bottom of the runtime, which every layer may use: the
  * real C library functions behind the names that liblinkstack defines
- * itself, raw system calls, and the few macros every
+ * itself, raw system calls, the start-up order, and the few macros every
  * file uses.  It includes no other private header.
+ *
+ * The layers, each using only the ones below it (HACKING.md):
+ *
+ *     io/      lstk_* I/O, libc-name wrappers on top     (LSTK__START_IO)
+ *     thread/  user-level threads and their scheduler    (LSTK__START_THREAD)
+ *     stack/   linked stacks: chunks, growth, signals    (LSTK__START_STACK)
+ *     libc/    libc's own functions, raw system calls    (LSTK__START_LIBC)
+ *
+ * Start-up is one sequence, bottom layer first: each layer has one start
+ * function, a constructor whose priority is its layer's number below, so
+ * that the C library runs them in this order, before every constructor of
+ * default priority.  They are constructors of their own layer rather than
+ * calls from one top-level function because a program linked with the
+ * static liblinkstack.a gets only the objects it uses: a layer's start-up
+ * comes with the layer, and a layer it does not use is not started.
+ * Set-up that waits for first use (an OS thread's pool and system stack,
+ * the scheduler, the epoll instance, the file helpers) is made by the
+ * layer that needs it, which calls only downwards.  Where a lower layer
+ * must tell a higher one something, the higher one registers a hook
+ * (lstk__self_hook, the scheduler's idle hook, the poller's internal
+ * event).
  */
 #ifndef LSTK_LIBC_H
 #define LSTK_LIBC_H
+
+/* Constructor priorities: the start-up sequence (101..: 0-100 are the C
+   library's own). */
+#define LSTK__START_LIBC 101   /* libc/libc.c: lstk__libc_start */
+#define LSTK__START_STACK 102  /* stack/debug.c: lstk__stack_start */
+#define LSTK__START_THREAD 103 /* thread/sched.c: lstk__thread_start */
+#define LSTK__START_IO 104     /* io/poller.c: lstk__io_start */
 
 #ifndef __ASSEMBLER__
 

@@ -110,10 +110,13 @@ void lstk__debug_init(void)
         lstk__debug_zone = LSTK__RESERVE - scan.max;
 }
 
-/* Before main: a program with an object compiled for too large a reserve
-   does not start.  (lstk__global_init calls lstk__debug_init too, which
-   also links this file into static programs.) */
-__attribute__((constructor)) static void lstk__debug_ctor(void)
+/* The stack layer's start (libc/libc.h: the sequence), before main: a
+   program with an object compiled for too large a reserve does not start.
+   (lstk__global_init calls lstk__debug_init too, for stacks made before
+   the constructors ran; that call also links this file into static
+   programs.) */
+__attribute__((constructor(LSTK__START_STACK))) static void
+lstk__stack_start(void)
 {
     lstk__debug_init();
 }

@@ -85,8 +85,16 @@ static void *sched_init_big(void *arg)
     s->main.id = ++s->ids;
     s->current = &s->main;
     s->tcb_arena = LSTK__TCB_ARENA_FIRST;
-    lstk__self_hook = sched_self_hook;
     return NULL;
+}
+
+/* The thread layer's start (libc/libc.h: the sequence): registers its
+   hook in the stack layer, so that fatal messages name the running
+   thread (sched_self_hook answers NULL until a scheduler runs). */
+__attribute__((constructor(LSTK__START_THREAD))) static void
+lstk__thread_start(void)
+{
+    lstk__self_hook = sched_self_hook;
 }
 
 struct lstk__sched *lstk__sched_init_slow(void)
