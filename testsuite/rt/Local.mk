@@ -14,9 +14,10 @@ check_PROGRAMS += $(lstk_rt_tests) \
 	testsuite/rt/progs/fatal-canary \
 	testsuite/rt/progs/fatal-oom \
 	testsuite/rt/progs/bt-prog
-TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/gdb.sh testsuite/rt/static.sh
+TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/gdb.sh testsuite/rt/static.sh \
+	testsuite/rt/layers.sh
 EXTRA_DIST += testsuite/rt/common.h testsuite/rt/fatal.sh testsuite/rt/gdb.sh \
-	testsuite/rt/static.sh testsuite/rt/progs/static-link.c
+	testsuite/rt/static.sh testsuite/rt/progs/static-link.c testsuite/rt/layers.sh
 
 testsuite_rt_grow_SOURCES = testsuite/rt/grow.c
 testsuite_rt_grow_CFLAGS = $(LSTK_TEST_CFLAGS)
