@@ -3,10 +3,10 @@
 #
 # LSTK_IO_BUDGETS: the plugin's measured budgets of glibc functions
 # (plugin/budgets.txt) do not apply to the libc names that liblinkstack
-# defines itself (read, write, accept, poll, ...: rt/intercept.c), which
-# may block and switch threads; rt/io-budgets.txt gives them the lstk_*
+# defines itself (read, write, accept, poll, ...: rt/io/intercept.c), which
+# may block and switch threads; rt/io/io-budgets.txt gives them the lstk_*
 # budget and overrides those lines.  (Once plugin/budgets.txt includes
-# rt/io-budgets.txt, this becomes the same file.)
+# rt/io/io-budgets.txt, this becomes the same file.)
 LSTK_IO_BUDGETS_FILE = $(top_builddir)/rt/budgets-io.txt
 LSTK_IO_BUDGETS = -fplugin-arg-linkstack-budgets=$(abs_top_builddir)/rt/budgets-io.txt
 $(LSTK_IO_BUDGETS_FILE): plugin/budgets.txt $(srcdir)/rt/io/io-budgets.txt

@@ -52,7 +52,7 @@ CLEANFILES += plugin/reserve-default.h
 # The budgets table: the stack that glibc functions really use, measured
 # on this machine at build time (scripts/measure-budgets, a few seconds),
 # followed by the budgets of the libc names that liblinkstack itself
-# defines (rt/io-budgets.txt: its I/O wrappers may block and switch, so
+# defines (rt/io/io-budgets.txt: its I/O wrappers may block and switch, so
 # glibc's figures do not apply to them; the last line for a name wins).
 # The plugin finds it next to itself in the build tree (plugin/budgets.txt,
 # one level above .libs/) and in $(pkgdatadir) once installed.

@@ -47,7 +47,7 @@
 #define LSTK_RED_ZONE 128
 /* Bytes a failed check writes below the checking function's entry: the
    return address of "call __morestack" and the 32 bytes __morestack
-   pushes before it leaves the chunk (rt/arch/x86_64/morestack_*.S).  */
+   pushes before it leaves the chunk (rt/stack/x86_64/morestack_*.S).  */
 #define LSTK_MORESTACK_PUSH 40
 /* Bytes __morestack_allocate_stack_space writes below its return
    address before it moves to the system stack (push %rbp).  */

@@ -93,7 +93,7 @@ struct lstk_options
   /* check=: which functions keep a check.  */
   enum lstk_check_mode check;
   /* reserve=: R, the bytes the runtime keeps free below every guard
-     (rt/internal.h, LSTK__RESERVE; lstk_reserve () at run time).  */
+     (rt/stack/stack.h, LSTK__RESERVE; lstk_reserve () at run time).  */
   HOST_WIDE_INT reserve;
   /* external-reserve=: bytes of stack a call into code the plugin cannot
      see (external, indirect, no_split_stack) may use below the call, when
@@ -121,7 +121,7 @@ extern struct lstk_options lstk_opts;
 #define LSTK_EXTERNAL_RESERVE_MAX 1048576
 
 /* Bounds of reserve= (bytes).  The default is the runtime's own
-   LSTK__RESERVE, copied from rt/internal.h at build time (Local.mk).  */
+   LSTK__RESERVE, copied from rt/stack/stack.h at build time (Local.mk).  */
 #define LSTK_RESERVE_MIN 64
 #define LSTK_RESERVE_MAX 65536
 

@@ -25,7 +25,7 @@
 
    Every object also gets a note, .note.linkstack (type 1, name
    "linkstack", a 4-byte descriptor: the R it was compiled for), which the
-   runtime reads at start (rt/debug.c): a program whose objects assume
+   runtime reads at start (rt/stack/debug.c): a program whose objects assume
    more than the runtime keeps refuses to start.  */
 
 #include "compat.h"

@@ -1,6 +1,7 @@
 # liblinkstack: the runtime.  Not compiled with the plugin: its code runs
 # on the system stack, on big stacks, or within the 512-byte budget that
-# the plugin reserves for lstk_* calls (HACKING.md).
+# the plugin reserves for lstk_* calls (HACKING.md).  Its layers, bottom
+# up: rt/libc and rt/stack here, rt/thread/Local.mk, rt/io/Local.mk.
 lib_LTLIBRARIES += liblinkstack.la
 include_HEADERS += include/linkstack.h
 liblinkstack_la_SOURCES = \

@@ -3,7 +3,7 @@
  *
  * Every call has the same shape (io.h has the model):
  *   1. the scheduler: NULL on a foreign OS thread, whose call then behaves
- *      as the libc call (intercept.c's pass-through);
+ *      as the libc call (passthru.c);
  *   2. the descriptor's entry, looked at the first time (poller.c);
  *   3. by kind: a socket is tried directly (it is O_NONBLOCK in the
  *      kernel); a pipe-like descriptor is polled (ppoll, zero timeout) and

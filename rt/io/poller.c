@@ -26,7 +26,7 @@
  *
  * Memory per idle connection: the descriptor's 32-byte entry, and nothing
  * else here (the wait is on the thread's stack).  A thread that blocks also
- * gives back the chunk its current chunk keeps cached (internal.h): after
+ * gives back the chunk its current chunk keeps cached (stack/stack.h): after
  * a deep request handler has returned, an idle thread holds only the chunks
  * it really uses.
  *
@@ -402,7 +402,7 @@ static int poller_wait(struct lstk__sched *s, uint64_t deadline)
     return 1; /* EINTR (a signal handler ran) too: the caller looks again */
 }
 
-/* The scheduler's idle hook while threads wait for I/O (scheduler.h). */
+/* The scheduler's idle hook while threads wait for I/O (thread/thread.h). */
 static int poller_idle(struct lstk__sched *s, uint64_t deadline)
 {
     if (lstk__poller.nwait == 0 || lstk__poller.epfd < 0)

@@ -98,7 +98,7 @@ noreturn void lstk__fatal(const char *fmt, ...)
     }
     lstk__put_str(&b, "]\n");
     /* issue 5: the raw system call, not write(): liblinkstack defines
-       write() itself (rt/intercept.c), and on a linkstack thread that one
+       write() itself (rt/io/intercept.c), and on a linkstack thread that one
        may block and switch threads. */
     long rc = syscall(SYS_write, 2, b.text, b.len);
     (void)rc;

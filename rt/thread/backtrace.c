@@ -1,7 +1,7 @@
 /*
  * backtrace.c: the backtrace of a suspended thread, through libunwind.
  *
- * A suspended thread's registers are in its switch frame (rt/scheduler.h):
+ * A suspended thread's registers are in its switch frame (rt/thread/thread.h):
  * that is all libunwind needs to start.  We fill a ucontext_t (libunwind's
  * unw_context_t on x86-64) with rip, rsp and the callee-saved registers
  * from the frame and unwind it locally: every frame above is the thread's

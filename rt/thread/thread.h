@@ -171,8 +171,8 @@ struct lstk_thread {
     /* Sequence number of the thread (1 = main), for debuggers and tests. */
     uint64_t id;
     /* issue 5: the I/O wait the thread is blocked in (struct lstk__wait,
-       rt/io.h), an odd marker for an interrupt waiting to be delivered,
-       or NULL; only rt/poller.c reads or writes it. */
+       rt/io/io.h), an odd marker for an interrupt waiting to be delivered,
+       or NULL; only rt/io/poller.c reads or writes it. */
     void *iowait;
     uint64_t spare[2];
 };

@@ -1,7 +1,7 @@
 /*
  * budget.c: every lstk_* I/O call, and every libc name the runtime
  * intercepts, uses at most 512 bytes of the calling thread's stack (the
- * plugin reserves that much for them: rt/io-budgets.txt), on the paths
+ * plugin reserves that much for them: rt/io/io-budgets.txt), on the paths
  * that go deepest: waiting and switching, a descriptor's first use, the
  * poller's wake-ups, timeouts, helper-thread file jobs.
  *

@@ -1,7 +1,7 @@
 /* Safety on 1 KiB stacks, with the runtime's debug mode: compiled for a
    reserve of 256 bytes, so the bottom 128 bytes of every chunk's reserve
    (384) must never be written; LINKSTACK_DEBUG=1 paints them and aborts
-   if a chunk comes back with the paint broken (rt/debug.c).  Recursions
+   if a chunk comes back with the paint broken (rt/stack/debug.c).  Recursions
    of several frame sizes walk every offset from the guard; at each level
    they call unchecked helpers (leaves, chains), measured C library leaves
    and non-leaves, and code through pointers.  Both orders of compilation

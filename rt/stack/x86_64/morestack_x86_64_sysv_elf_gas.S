@@ -18,7 +18,7 @@
  *
  * Why the common cases are fast (no syscall, no lock, no memory allocation):
  *   - The current chunk is found from the guard alone (guard - GUARD_OFFSET,
- *     see rt/internal.h), not from thread-local state.
+ *     see rt/stack/stack.h), not from thread-local state.
  *   - A chunk that was left is kept as the previous chunk's `next`, so a
  *     call that crosses the same boundary again (a "hot split") reuses it:
  *     the grow side is ~10 loads/stores, the release side a canary check
@@ -31,7 +31,7 @@
  *           chain (nested functions), rdi..r9, xmm0..7 = the body's
  *           arguments.  All of these are preserved into the body.
  * Stack:    on entry only the reserve below the guard is known to be free
- *           (LSTK__RESERVE, rt/internal.h).  Before leaving the old chunk we
+ *           (LSTK__RESERVE, rt/stack/stack.h).  Before leaving the old chunk we
  *           push rbp + 2 registers: 24 bytes (+ our return address).
  *
  * Frame on the old chunk (rbp-based; kept while the body runs):
@@ -43,7 +43,7 @@
  *     -8/-16(%rbp)  saved rdi, rsi
  *
  * Signals: the runtime makes every handler run on a per-OS-thread
- * sigaltstack with the guard set to 0 for the handler's duration (rt/signal.c),
+ * sigaltstack with the guard set to 0 for the handler's duration (rt/stack/signal.c),
  * so a signal at any instruction here neither writes below rsp on a chunk
  * nor sees a half-updated guard.  The order of the stores (rsp, then the
  * guard) therefore matters only to sampling tools; we keep "rsp moves

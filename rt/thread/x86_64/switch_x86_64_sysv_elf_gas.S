@@ -2,7 +2,7 @@
  * switch_x86_64_sysv_elf_gas.S: user-thread context switch, thread entry
  * and thread exit for x86-64, System V psABI, ELF, GNU as.
  *
- * C prototypes (rt/scheduler.h):
+ * C prototypes (rt/thread/thread.h):
  *   void *lstk__ctx_switch(void **save, void *to, void *msg);
  *            rdi = where to store the suspended context's sp
  *            rsi = sp of the context to resume (a frame this file built)
@@ -27,7 +27,7 @@
  *     +16  r15   +24 r14   +32 r13   +40 r12   +48 rbx   +56 rbp
  *     +64  return address                       +72  caller's frame
  *
- * (the offsets are rt/scheduler.h's LSTK__CTX_*, asserted against its C struct.)
+ * (the offsets are rt/thread/thread.h's LSTK__CTX_*, asserted against its C struct.)
  *
  * Why it is fast (about the cost of a call and return, ARCHITECTURE.md):
  * 8 stores, 8 loads, no syscall, no signal-mask change (libgcc's
