@@ -46,21 +46,25 @@ plugin/reserve-default.h: $(srcdir)/rt/stack/stack.h
 	r=`sed -n 's/^#define LSTK__RESERVE \([0-9][0-9]*\).*/\1/p' \
 	  $(srcdir)/rt/stack/stack.h` && test -n "$$r" && \
 	echo "#define LSTK_RESERVE_DEFAULT $$r" > $@-t && mv $@-t $@
-BUILT_SOURCES = plugin/reserve-default.h plugin/budgets.txt
+BUILT_SOURCES = plugin/reserve-default.h plugin/budgets.txt plugin/libc-names.txt
 CLEANFILES += plugin/reserve-default.h
 
-# The budgets table: the stack that glibc functions really use, measured
-# on this machine at build time (scripts/measure-budgets, a few seconds),
-# followed by the budgets of the libc names that liblinkstack itself
-# defines (rt/io/io-budgets.txt: its I/O wrappers may block and switch, so
-# glibc's figures do not apply to them; the last line for a name wins).
-# The plugin finds it next to itself in the build tree (plugin/budgets.txt,
-# one level above .libs/) and in $(pkgdatadir) once installed.
-pkgdata_DATA = plugin/budgets.txt
-plugin/budgets.txt: $(srcdir)/scripts/measure-budgets \
-		    $(srcdir)/scripts/measure-budgets.c $(srcdir)/rt/io/io-budgets.txt
+# The budgets table: the libc functions whose stack use is proven from
+# libc's machine code (scripts/prove-budgets, doc/plugin.md; about ten
+# seconds), headed by the `#!libc BUILD-ID PATH` line naming the libc the
+# proofs hold for, then the budgets of the libc names that liblinkstack
+# itself defines (rt/io/io-budgets.txt: its I/O wrappers may block and switch,
+# so glibc's figures do not apply to them; the last line for a name wins).
+# libc-names.txt: every function name the C library exports (B7).
+# The plugin finds both next to itself in the build tree (plugin/, one
+# level above .libs/) and in $(pkgdatadir) once installed.
+pkgdata_DATA = plugin/budgets.txt plugin/libc-names.txt
+plugin/budgets.txt: $(srcdir)/scripts/prove-budgets $(srcdir)/rt/io/io-budgets.txt
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
-	CC='$(CC)' $(SHELL) $(srcdir)/scripts/measure-budgets -o $@-t && \
+	libc=`$(CC) -print-file-name=libc.so.6` && \
+	$(PYTHON3) $(srcdir)/scripts/prove-budgets --explain -o $@-t "$$libc" && \
 	cat $@-t $(srcdir)/rt/io/io-budgets.txt > $@ && rm -f $@-t
-CLEANFILES += plugin/budgets.txt
-EXTRA_DIST += scripts/measure-budgets scripts/measure-budgets.c
+plugin/libc-names.txt: $(srcdir)/scripts/libc-names
+	$(AM_V_GEN)$(MKDIR_P) plugin && \
+	CC='$(CC)' $(SHELL) $(srcdir)/scripts/libc-names -o $@-t && mv $@-t $@
+CLEANFILES += plugin/budgets.txt plugin/libc-names.txt
