@@ -23,11 +23,16 @@
  * programs built for linkstack are (linkstack.pc), so no lazy PLT lookup is
  * measured.
  *
- * Output: "NAME FUNCTION BYTES" per measurement, or "NAME FUNCTION -" when
- * the child failed.
+ * LSTK_VARIANT=FUNCTION:OFFSET calls one IFUNC variant instead (see
+ * choose_variant).
+ *
+ * Output: "NAME FUNCTION BYTES" per measurement, "NAME FUNCTION signalN"
+ * when the child died of signal N, or "NAME FUNCTION -" when it failed
+ * otherwise.
  * Usage: measure [NAME...]
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <pthread.h>
@@ -77,6 +82,11 @@ static char big[1 << 16], dst[1 << 17], s1[4096], s2[4096];
    256 bytes that almost matches everywhere in the haystack. */
 static char needle[600];
 static char *heap;
+/* The code to call instead of the function measured: NULL for libc's own
+   (the IFUNC variant this CPU gets), else one variant, chosen before the
+   stack is painted (see run). */
+static void *chosen;
+#define V(fn) (chosen ? (__typeof__(&fn))chosen : &fn)
 static volatile uintptr_t sink;
 static volatile int k;
 
@@ -105,46 +115,46 @@ static void fill_inputs(void)
  * first call runs lazy initialisation: locale, tcache, CPU features).
  */
 #define FUNCTIONS(X)                                                        \
-    X(memcpy, memcpy, EACH_ALIGN(memcpy(dst + k, big + 63 - k, sizeof big - 64)))   \
-    X(memmove, memmove, EACH_ALIGN(memmove(dst + k + 1, dst, sizeof big)))           \
-    X(memset, memset, EACH_ALIGN(memset(dst + k, k, sizeof dst - 64)))              \
-    X(memcmp, memcmp, EACH_ALIGN(sink = memcmp(s1 + k, s2 + k, sizeof s1 - 64)))    \
-    X(memchr, memchr, EACH_ALIGN(sink = (uintptr_t)memchr(big + k, 'z', sizeof big - 64))) \
-    X(memrchr, memrchr, EACH_ALIGN(sink = (uintptr_t)memrchr(big + k, 'z', sizeof big - 64))) \
-    X(memmem, memmem, sink = (uintptr_t)memmem(big, sizeof big - 1, needle, sizeof needle - 1)) \
-    X(rawmemchr, rawmemchr, EACH_ALIGN(sink = (uintptr_t)rawmemchr(big + k, 0)))       \
-    X(strlen, strlen, EACH_ALIGN(sink = strlen(big + k)))                           \
-    X(strnlen, strnlen, EACH_ALIGN(sink = strnlen(big + k, sizeof big)))             \
-    X(strcpy, strcpy, EACH_ALIGN(strcpy(dst + k, big + 63 - k)))                    \
-    X(strncpy, strncpy, EACH_ALIGN(strncpy(dst + k, big + 63 - k, sizeof big)))      \
-    X(stpcpy, stpcpy, EACH_ALIGN(stpcpy(dst + k, big + 63 - k)))                    \
-    X(strcat, strcat, EACH_ALIGN((dst[k] = 0, strcat(dst + k, big + 63 - k))))      \
-    X(strncat, strncat, EACH_ALIGN((dst[k] = 0, strncat(dst + k, big, sizeof big)))) \
-    X(strcmp, strcmp, EACH_ALIGN(sink = (uintptr_t)strcmp(s1 + k, s2 + 63 - k)))    \
-    X(strncmp, strncmp, EACH_ALIGN(sink = (uintptr_t)strncmp(s1 + k, s2 + k, sizeof s1))) \
-    X(strcasecmp, strcasecmp, EACH_ALIGN(sink = (uintptr_t)strcasecmp(s1 + k, s2 + k))) \
-    X(strncasecmp, strncasecmp, EACH_ALIGN(sink = (uintptr_t)strncasecmp(s1 + k, s2 + k, sizeof s1))) \
-    X(strchr, strchr, EACH_ALIGN(sink = (uintptr_t)strchr(big + k, 'z')))           \
-    X(strchrnul, strchrnul, EACH_ALIGN(sink = (uintptr_t)strchrnul(big + k, 'z')))     \
-    X(strrchr, strrchr, EACH_ALIGN(sink = (uintptr_t)strrchr(big + k, 'z')))         \
-    X(strstr, strstr, sink = (uintptr_t)strstr(big, needle))                        \
-    X(strcasestr, strcasestr, sink = (uintptr_t)strcasestr(big, needle))                \
-    X(strspn, strspn, sink = (uintptr_t)strspn(big, "abcdefghijklmnopqrstuvwxyz"))  \
-    X(strcspn, strcspn, sink = (uintptr_t)strcspn(big, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) \
-    X(strpbrk, strpbrk, sink = (uintptr_t)strpbrk(big, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) \
-    X(strtok, strtok, (strcpy(dst, "a,b,,c;d"), sink = (uintptr_t)strtok(dst, ",;:"))) \
-    X(strsep, strsep, ({ char *p_ = (strcpy(dst, "a,b,,c;d"), dst); sink = (uintptr_t)strsep(&p_, ",;:"); })) \
-    X(strtol, strtol, sink = (uintptr_t)strtol("  -123456789012345678901234567890", NULL, 0)) \
-    X(strtoul, strtoul, sink = (uintptr_t)strtoul("0x123456789abcdef0123", NULL, 0)) \
-    X(strtoll, strtoll, sink = (uintptr_t)strtoll("-123456789012345678901234567890", NULL, 10)) \
-    X(strtoull, strtoull, sink = (uintptr_t)strtoull("123456789012345678901234567890", NULL, 36)) \
-    X(atoi, atoi, sink = (uintptr_t)atoi("123456"))                               \
-    X(atol, atol, sink = (uintptr_t)atol("-1234567890123"))                      \
-    X(getenv, getenv, sink = (uintptr_t)getenv("LSTK_MEASURE_VAR"))                 \
-    X(getpid, getpid, sink = (uintptr_t)getpid())                                   \
-    X(__memcpy_chk, __memcpy_chk, __memcpy_chk(dst, big, sizeof big, sizeof dst))         \
-    X(__strcpy_chk, __strcpy_chk, __strcpy_chk(dst, big, sizeof dst))                     \
-    X(free, free, (heap = malloc(5000), free(heap)))
+    X(memcpy, memcpy, EACH_ALIGN(V(memcpy)(dst + k, big + 63 - k, sizeof big - 64)))   \
+    X(memmove, memmove, EACH_ALIGN(V(memmove)(dst + k + 1, dst, sizeof big)))           \
+    X(memset, memset, EACH_ALIGN(V(memset)(dst + k, k, sizeof dst - 64)))              \
+    X(memcmp, memcmp, EACH_ALIGN(sink = V(memcmp)(s1 + k, s2 + k, sizeof s1 - 64)))    \
+    X(memchr, memchr, EACH_ALIGN(sink = (uintptr_t)V(memchr)(big + k, 'z', sizeof big - 64))) \
+    X(memrchr, memrchr, EACH_ALIGN(sink = (uintptr_t)V(memrchr)(big + k, 'z', sizeof big - 64))) \
+    X(memmem, memmem, sink = (uintptr_t)V(memmem)(big, sizeof big - 1, needle, sizeof needle - 1)) \
+    X(rawmemchr, rawmemchr, EACH_ALIGN(sink = (uintptr_t)V(rawmemchr)(big + k, 0)))       \
+    X(strlen, strlen, EACH_ALIGN(sink = V(strlen)(big + k)))                           \
+    X(strnlen, strnlen, EACH_ALIGN(sink = V(strnlen)(big + k, sizeof big)))             \
+    X(strcpy, strcpy, EACH_ALIGN(V(strcpy)(dst + k, big + 63 - k)))                    \
+    X(strncpy, strncpy, EACH_ALIGN(V(strncpy)(dst + k, big + 63 - k, sizeof big)))      \
+    X(stpcpy, stpcpy, EACH_ALIGN(V(stpcpy)(dst + k, big + 63 - k)))                    \
+    X(strcat, strcat, EACH_ALIGN((dst[k] = 0, V(strcat)(dst + k, big + 63 - k))))      \
+    X(strncat, strncat, EACH_ALIGN((dst[k] = 0, V(strncat)(dst + k, big, sizeof big)))) \
+    X(strcmp, strcmp, EACH_ALIGN(sink = (uintptr_t)V(strcmp)(s1 + k, s2 + 63 - k)))    \
+    X(strncmp, strncmp, EACH_ALIGN(sink = (uintptr_t)V(strncmp)(s1 + k, s2 + k, sizeof s1))) \
+    X(strcasecmp, strcasecmp, EACH_ALIGN(sink = (uintptr_t)V(strcasecmp)(s1 + k, s2 + k))) \
+    X(strncasecmp, strncasecmp, EACH_ALIGN(sink = (uintptr_t)V(strncasecmp)(s1 + k, s2 + k, sizeof s1))) \
+    X(strchr, strchr, EACH_ALIGN(sink = (uintptr_t)V(strchr)(big + k, 'z')))           \
+    X(strchrnul, strchrnul, EACH_ALIGN(sink = (uintptr_t)V(strchrnul)(big + k, 'z')))     \
+    X(strrchr, strrchr, EACH_ALIGN(sink = (uintptr_t)V(strrchr)(big + k, 'z')))         \
+    X(strstr, strstr, sink = (uintptr_t)V(strstr)(big, needle))                        \
+    X(strcasestr, strcasestr, sink = (uintptr_t)V(strcasestr)(big, needle))                \
+    X(strspn, strspn, sink = (uintptr_t)V(strspn)(big, "abcdefghijklmnopqrstuvwxyz"))  \
+    X(strcspn, strcspn, sink = (uintptr_t)V(strcspn)(big, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) \
+    X(strpbrk, strpbrk, sink = (uintptr_t)V(strpbrk)(big, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) \
+    X(strtok, strtok, (strcpy(dst, "a,b,,c;d"), sink = (uintptr_t)V(strtok)(dst, ",;:"))) \
+    X(strsep, strsep, ({ char *p_ = (strcpy(dst, "a,b,,c;d"), dst); sink = (uintptr_t)V(strsep)(&p_, ",;:"); })) \
+    X(strtol, strtol, sink = (uintptr_t)V(strtol)("  -123456789012345678901234567890", NULL, 0)) \
+    X(strtoul, strtoul, sink = (uintptr_t)V(strtoul)("0x123456789abcdef0123", NULL, 0)) \
+    X(strtoll, strtoll, sink = (uintptr_t)V(strtoll)("-123456789012345678901234567890", NULL, 10)) \
+    X(strtoull, strtoull, sink = (uintptr_t)V(strtoull)("123456789012345678901234567890", NULL, 36)) \
+    X(atoi, atoi, sink = (uintptr_t)V(atoi)("123456"))                               \
+    X(atol, atol, sink = (uintptr_t)V(atol)("-1234567890123"))                      \
+    X(getenv, getenv, sink = (uintptr_t)V(getenv)("LSTK_MEASURE_VAR"))                 \
+    X(getpid, getpid, sink = (uintptr_t)V(getpid)())                                   \
+    X(__memcpy_chk, __memcpy_chk, V(__memcpy_chk)(dst, big, sizeof big, sizeof dst))         \
+    X(__strcpy_chk, __strcpy_chk, V(__strcpy_chk)(dst, big, sizeof dst))                     \
+    X(free, free, (heap = malloc(5000), V(free)(heap)))
 
 #define DEFINE(name, fn, call)                                                  \
     static __attribute__((noinline)) size_t measure_##name(void)           \
@@ -189,6 +199,20 @@ static const struct entry table[] = {
     { "free_first_on_thread", "free", measure_free_first_on_thread },
 };
 
+/* With LSTK_VARIANT=FUNCTION:OFFSET, the code at OFFSET from libc's load
+   address (an IFUNC variant, scripts/prove-budgets --variants) stands for
+   FUNCTION: crosscheck.sh measures every variant, not only the one this
+   CPU picks.  A variant the CPU cannot run dies of SIGILL. */
+static void choose_variant(const char *function)
+{
+    const char *v = getenv("LSTK_VARIANT");
+    size_t n = strlen(function);
+    Dl_info info;
+    if (v && strncmp(v, function, n) == 0 && v[n] == ':' &&
+        dladdr((void *)&getpid, &info) && info.dli_fbase)
+        chosen = (char *)info.dli_fbase + strtoul(v + n + 1, NULL, 0);
+}
+
 /* Measures E in a child process: cold call, then warm; prints the line. */
 static void run(const struct entry *e)
 {
@@ -201,6 +225,7 @@ static void run(const struct entry *e)
         close(fds[0]);
         alarm(10);
         fill_inputs();
+        choose_variant(e->function);
         size_t a = e->measure(), b = e->measure();
         size_t m = a == (size_t)-1 || b == (size_t)-1 ? (size_t)-1
                                                       : (a > b ? a : b);
@@ -213,8 +238,10 @@ static void run(const struct entry *e)
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    if (n != (ssize_t)sizeof m || m == (size_t)-1 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0)
+    if (WIFSIGNALED(status))
+        printf("%s %s signal%d\n", e->name, e->function, WTERMSIG(status));
+    else if (n != (ssize_t)sizeof m || m == (size_t)-1 ||
+             !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         printf("%s %s -\n", e->name, e->function);
     else
         printf("%s %s %zu\n", e->name, e->function, m);
