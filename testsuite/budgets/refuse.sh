@@ -5,7 +5,8 @@
 # red zone, realignment, a direct callee, a jump table, the deeper IFUNC
 # variant) and every unprovable shape gets no line, with the reason: a
 # non-constant rsp adjustment, an indirect call, recursion, a call through
-# the PLT, an indirect jump that is no jump table, a loop that pushes.
+# the PLT, an indirect jump that is no jump table, a ret that is no
+# return (push ADDR; ret), a loop that pushes.
 # Prints TAP.  Environment: top_srcdir, CC, PYTHON3.
 LC_ALL=C
 export LC_ALL
@@ -43,5 +44,6 @@ refused indirect_call "indirect call"
 refused recursive "recursion"
 refused calls_plt "through the PLT"
 refused indirect_jump "not a jump table"
+refused fake_return "ret at .* with 16 bytes on the stack"
 refused pushes_in_loop "changes in a loop"
 echo "1..$n"

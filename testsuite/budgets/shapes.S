@@ -4,7 +4,8 @@
  * Each one holds the proof to one rule: a fixed frame is bounded exactly,
  * the red zone and IFUNC variants count, and a non-constant rsp
  * adjustment, an indirect call, recursion, a call through the PLT and an
- * indirect jump that is no jump table are refused.  Full CFI: the tool
+ * indirect jump that is no jump table, a ret that is no return and a loop
+ * that pushes are refused.  Full CFI: the tool
  * finds function extents in .eh_frame, as in libc.
  */
 	.text
@@ -195,6 +196,17 @@ indirect_jump:
 	.cfi_endproc
 	.size	indirect_jump, .-indirect_jump
 
+/* An indirect jump dressed as a return (push ADDR; ret). Refused. */
+	.globl	fake_return
+	.type	fake_return, @function
+fake_return:
+	.cfi_startproc
+	push	%rdi
+	.cfi_adjust_cfa_offset 8
+	ret
+	.cfi_endproc
+	.size	fake_return, .-fake_return
+
 /* A loop that pushes: the depth has no bound. Refused. */
 	.globl	pushes_in_loop
 	.type	pushes_in_loop, @function
@@ -203,7 +215,7 @@ pushes_in_loop:
 1:	push	%rdi
 	dec	%rdi
 	jne	1b
-	ret
+	ud2
 	.cfi_endproc
 	.size	pushes_in_loop, .-pushes_in_loop
 
