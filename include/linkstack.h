@@ -196,6 +196,26 @@ LSTK_EXPORT int lstk_sleep_ns(uint64_t ns);
  */
 LSTK_EXPORT int lstk_stack_peak(lstk_t thread, size_t *out);
 /*
+ * What THREAD's stack uses and holds now, so that the overhead of linked
+ * stacks can be seen (doc/threads.md, "Writing threads that block shallow"):
+ * live_bytes, the bytes of stack in use (on each chunk, from its top down
+ * to where the thread left it for the next chunk, or to its stack pointer:
+ * the saved one of a suspended thread, the current one of the caller);
+ * held_bytes and chunks, the chunks it holds (headers and the one cached
+ * chunk a return may leave included; bytes_live of lstk_stats counts the
+ * same); peak_bytes as lstk_stack_peak.  A finished thread holds nothing.
+ * Costs a walk over the thread's chunks.  Returns 0; EINVAL (OUT NULL, or
+ * THREAD is the OS thread's own context); ESRCH; EPERM.
+ */
+typedef struct lstk_stack_usage {
+    uint64_t live_bytes;
+    uint64_t held_bytes;
+    uint64_t chunks;
+    uint64_t peak_bytes;
+    uint64_t spare[4];
+} lstk_stack_usage_t;
+LSTK_EXPORT int lstk_stack_usage(lstk_t thread, lstk_stack_usage_t *out);
+/*
  * Stores in IPS[0..*COUNT) the return addresses of suspended THREAD,
  * innermost first, unwound with libunwind across its chunks (the first
  * entries are the runtime's own frames, the call that suspended it).

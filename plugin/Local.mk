@@ -54,7 +54,10 @@ CLEANFILES += plugin/reserve-default.h
 # seconds), headed by the `#!libc BUILD-ID PATH` line naming the libc the
 # proofs hold for, then the budgets of the libc names that liblinkstack
 # itself defines (rt/io/io-budgets.txt: its I/O wrappers may block and switch,
-# so glibc's figures do not apply to them; the last line for a name wins).
+# so glibc's figures do not apply to them; the last line for a name wins),
+# and of its lstk_* thread calls (rt/thread/thread-budgets.txt); the
+# runtime's two tables are proven by testsuite/io/budget and
+# testsuite/threads/budget (painted stacks, the worst inputs).
 # libc-names.txt: every function name the C library exports (B7).
 # The plugin finds both next to itself in the build tree (plugin/, one
 # level above .libs/) and in $(pkgdatadir) once installed.
@@ -64,7 +67,7 @@ pkgdata_DATA = plugin/budgets.txt plugin/libc-names.txt
 # so glibc's proof says nothing about them (rt/io/io-budgets.txt gives the I/O
 # ones a runtime budget; the rest take the guarded path).
 plugin/budgets.txt: $(srcdir)/scripts/prove-budgets $(srcdir)/rt/io/io-budgets.txt \
-		    liblinkstack.la
+		    $(srcdir)/rt/thread/thread-budgets.txt liblinkstack.la
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
 	$(READELF) --dyn-syms -W .libs/liblinkstack.so | \
 	  $(AWK) '($$4 == "FUNC" || $$4 == "IFUNC") && $$7 != "UND" { sub(/@.*/, "", $$8); print $$8 }' \
@@ -72,8 +75,10 @@ plugin/budgets.txt: $(srcdir)/scripts/prove-budgets $(srcdir)/rt/io/io-budgets.t
 	libc=`$(CC) -print-file-name=libc.so.6` && \
 	$(PYTHON3) $(srcdir)/scripts/prove-budgets --explain --exclude $@-rt \
 	  -o $@-t "$$libc" && \
-	cat $@-t $(srcdir)/rt/io/io-budgets.txt > $@ && rm -f $@-t $@-rt
+	cat $@-t $(srcdir)/rt/io/io-budgets.txt \
+	    $(srcdir)/rt/thread/thread-budgets.txt > $@ && rm -f $@-t $@-rt
 plugin/libc-names.txt: $(srcdir)/scripts/libc-names
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
 	CC='$(CC)' $(SHELL) $(srcdir)/scripts/libc-names -o $@-t && mv $@-t $@
 CLEANFILES += plugin/budgets.txt plugin/libc-names.txt
+EXTRA_DIST += rt/thread/thread-budgets.txt

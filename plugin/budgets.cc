@@ -21,11 +21,14 @@
 #include "compat.h"
 #include "budgets.h"
 
-/* The built-in budgets, matched on a name prefix.  The linkstack runtime
-   guarantees (include/linkstack.h) that none of its lstk_* entry points
-   uses more than 512 bytes of the caller's stack: the ones that need more
-   switch to a stack of their own first.  Not leaves: lstk_once runs the
-   caller's init routine.  */
+/* The built-in budgets, matched on a name prefix, for names the budgets
+   file has no line for (its lines win: the runtime's measured per-call
+   budgets, rt/thread/thread-budgets.txt and rt/io/io-budgets.txt, proven by
+   painted-stack tests).  The linkstack runtime guarantees
+   (include/linkstack.h) that none of its lstk_* entry points uses more
+   than 512 bytes of the caller's stack: the ones that need more switch to
+   a stack of their own first.  Not leaves: lstk_once runs the caller's
+   init routine, lstk_exit key destructors.  */
 struct lstk_budget_entry
 {
   const char *prefix;
@@ -186,6 +189,9 @@ lstk_budget_for (const char *name)
 
   if (name != NULL)
     {
+      if (lstk_budget_table)
+	if (lstk_budget *t = lstk_budget_table->get (name))
+	  return *t;
       const struct lstk_budget_entry *e = lstk_budget_builtin_for (name);
       if (e)
 	{
@@ -194,9 +200,6 @@ lstk_budget_for (const char *name)
 	  b.measured = true;
 	  return b;
 	}
-      if (lstk_budget_table)
-	if (lstk_budget *t = lstk_budget_table->get (name))
-	  return *t;
     }
   /* Unknown code, or a call through a pointer: the user's default.  */
   b.bytes = lstk_opts.external_reserve;

@@ -1,8 +1,10 @@
 /*
  * chunk.c: the chunk allocator and the per-OS-thread set-up.
  *
- * Chunks come in size classes, 1 KiB << k (k < LSTK__NKLASS), carved from
- * 4 MiB arenas and kept on one LIFO free list per class in the calling OS
+ * Chunks come in fine size classes (256-byte steps up to 4 KiB, then eight
+ * per doubling up to 1 MiB: internal.h), so that a chunk sized by need
+ * (grow.c) is rounded up by at most 1/8.  They are carved from 4 MiB
+ * arenas and kept on one LIFO free list per class in the calling OS
  * thread's pool (a __thread struct).  Taking and giving back a chunk is a
  * list pop or push: no lock (the pool is the OS thread's own) and no
  * syscall (an arena is mapped once per 4 MiB of chunks).  Freed chunks stay
@@ -67,21 +69,6 @@ static pthread_once_t lstk__once = PTHREAD_ONCE_INIT;
  */
 static int lstk__thp_ok;
 
-static inline size_t lstk__klass_size(unsigned k)
-{
-    return (size_t)1 << (LSTK__KLASS_MIN_SHIFT + k);
-}
-
-/* Smallest class holding SIZE bytes, or LSTK__KLASS_HUGE. */
-static inline unsigned lstk__klass_of(size_t size)
-{
-    if (size <= lstk__klass_size(0))
-        return 0;
-    unsigned bits = 64 - (unsigned)__builtin_clzl(size - 1);
-    unsigned k = bits - LSTK__KLASS_MIN_SHIFT;
-    return k < LSTK__NKLASS ? k : LSTK__KLASS_HUGE;
-}
-
 static inline void lstk__count_in(struct lstk__pool *p, size_t size)
 {
     p->chunks_live++;
@@ -96,7 +83,7 @@ static inline void lstk__count_in(struct lstk__pool *p, size_t size)
    lists (largest classes first) so that nothing is wasted. */
 static int lstk__arena_refill(struct lstk__pool *p)
 {
-    while (p->bump_end - p->bump >= (ptrdiff_t)lstk__klass_size(0)) {
+    while (p->bump_end - p->bump >= (ptrdiff_t)LSTK__CHUNK_MIN) {
         size_t left = (size_t)(p->bump_end - p->bump);
         unsigned k = lstk__klass_of(left);
         if (k == LSTK__KLASS_HUGE || lstk__klass_size(k) > left)
@@ -153,8 +140,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     c->size = csize;
     c->stack = stack;
     c->dyn = NULL;
-    c->depth = csize;
-    c->klass = k;
+    c->from = 0;
     c->spare = 0;
     c->canary = lstk__canary_secret;
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
@@ -182,9 +168,11 @@ void lstk__chunk_free(struct lstk__chunk *c)
     c->canary = 0; /* a stale pointer to a free chunk fails the check */
     p->chunks_live--;
     p->bytes_live -= c->size;
-    if (lstk__fast(c->klass != LSTK__KLASS_HUGE)) {
-        c->prev = p->free[c->klass];
-        p->free[c->klass] = c;
+    /* The class follows from the size (a clz): no field for it. */
+    unsigned k = lstk__klass_of(c->size);
+    if (lstk__fast(k != LSTK__KLASS_HUGE)) {
+        c->prev = p->free[k];
+        p->free[k] = c;
     } else {
         munmap(c, c->size);
     }

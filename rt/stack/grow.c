@@ -8,9 +8,22 @@
  * here runs with the guard of the linked stack still in place but on the
  * system stack, so none of it can re-enter the growth path.
  *
- * Chunk sizes double along a stack (1, 2, 4 KiB ...) up to the largest
- * class: a deep recursion crosses O(log depth) small boundaries and then one
- * per megabyte, while a shallow thread keeps its 1 KiB.
+ * Chunk sizes follow the need, not a doubling.  A new chunk holds the
+ * request that failed (r10 + r11 + slack: the frame, its stack arguments,
+ * and what the plugin knows lies below it before the next check) above its
+ * guard, plus headroom for the frames that will follow:
+ *   - the first growth of a stack: LSTK__GROW_FIRST (512) bytes.  A thread
+ *     that overflows its first chunk by a little (the usual case: a few
+ *     frames deeper than the 1 KiB) links one small chunk;
+ *   - every later growth: a quarter of the bytes the stack already holds,
+ *     at least LSTK__GROW_MIN (768) and at least the request again.  A
+ *     stack that keeps growing (unbounded recursion) so takes chunks 1.25x
+ *     as large each time, up to 1 MiB: O(log depth) boundaries, then one
+ *     per megabyte, as with doubling (the growth figure), while what it
+ *     holds beyond its live depth stays a quarter, not a half or more.
+ * Each boundary leaves the header and most of R unused in the chunk it
+ * left (about 400 bytes); the headroom is what makes that a small share.
+ * The size is rounded up to the allocator's class (at most 1/8 more).
  *
  * At most one chunk stays cached below the current one.  A deep recursion
  * that returns frees all but one, so memory follows the current depth,
@@ -23,9 +36,12 @@
 
 #include "stack/stack.h"
 
-/* The largest chunk the doubling policy asks for (bigger frames still get
-   a chunk that fits them). */
-#define LSTK__GROW_MAX ((size_t)1 << (LSTK__KLASS_MIN_SHIFT + LSTK__NKLASS - 1))
+/* Headroom of a stack's first growth and the least of the later ones. */
+#define LSTK__GROW_FIRST 512u
+#define LSTK__GROW_MIN 768u
+/* The largest headroom the policy adds (bigger frames still get a chunk
+   that fits them). */
+#define LSTK__GROW_MAX LSTK__CHUNK_MAX
 
 /* A heap block handed out for an alloca/VLA that did not fit the chunk. */
 struct lstk__dynblock {
@@ -45,43 +61,63 @@ void lstk__chunk_free_chain(struct lstk__chunk *c)
 {
     while (c != NULL) {
         struct lstk__chunk *next = c->next;
+        c->stack->held_bytes -= c->size;
         lstk__chunk_free(c);
         c = next;
     }
+}
+
+/* The size of the chunk to link after CUR for a request of NEED bytes
+   above the guard (see the top of this file). */
+static size_t lstk__grow_size(const struct lstk__chunk *cur, size_t need)
+{
+    const struct lstk__stack *stack = cur->stack;
+    size_t want = need + LSTK__GUARD_OFFSET, extra;
+
+    if (cur == stack->base) {
+        extra = LSTK__GROW_FIRST;
+    } else {
+        extra = (size_t)stack->held_bytes / 4;
+        if (extra < LSTK__GROW_MIN)
+            extra = LSTK__GROW_MIN;
+        if (extra < need)
+            extra = need;
+        if (extra > LSTK__GROW_MAX)
+            extra = LSTK__GROW_MAX;
+    }
+    /* Requests that already fill the largest class get no headroom. */
+    if (want + extra > LSTK__CHUNK_MAX)
+        extra = want >= LSTK__CHUNK_MAX ? 0 : LSTK__CHUNK_MAX - want;
+    return want + extra;
 }
 
 struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
                                     void *ra)
 {
     struct lstk__stack *stack = cur->stack;
-    size_t want = need + LSTK__GUARD_OFFSET;
-    size_t doubled = cur->size * 2;
 
     lstk__chunk_verify(cur);
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
         lstk__debug_chunk_check(cur, "a growth");
-    if (want < need)
+    if (need + LSTK__GUARD_OFFSET < need)
         lstk__fatal("a frame of %zu bytes cannot be allocated (stack %p, "
                     "called from %p)", need, stack, ra);
-    if (doubled > LSTK__GROW_MAX)
-        doubled = LSTK__GROW_MAX;
-    if (want < doubled)
-        want = doubled;
     /* A cached chunk that is too small for this frame goes back. */
     if (cur->next != NULL) {
         lstk__chunk_free_chain(cur->next);
         cur->next = NULL;
     }
+    size_t want = lstk__grow_size(cur, need);
     struct lstk__chunk *n = lstk__chunk_alloc(want, stack);
     if (n == NULL)
         lstk__fatal("out of memory for a stack chunk of %zu bytes (frame "
                     "needs %zu) on stack %p, %zu bytes deep, called from %p",
-                    want, need, stack, (size_t)cur->depth, ra);
+                    want, need, stack, (size_t)stack->held_bytes, ra);
     n->prev = cur;
-    n->depth = cur->depth + n->size;
     cur->next = n;
-    if (n->depth > stack->peak_bytes)
-        stack->peak_bytes = n->depth;
+    stack->held_bytes += n->size;
+    if (stack->held_bytes > stack->peak_bytes)
+        stack->peak_bytes = stack->held_bytes;
     return n;
 }
 

@@ -25,6 +25,7 @@ int lstk__stack_init(struct lstk__stack *stack, size_t first)
         return ENOMEM;
     stack->base = c;
     stack->peak_bytes = c->size;
+    stack->held_bytes = c->size;
     struct lstk__pool *p = &lstk__pool;
     if (++p->stacks_live > p->stacks_peak)
         p->stacks_peak = p->stacks_live;

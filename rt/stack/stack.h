@@ -8,13 +8,20 @@
  * at its low end; frames grow down from its high end towards the header.
  *
  *     high  +---------------------------+  chunk + size   (16-aligned)
- *           |  frames                   |
+ *           |  frames                   |  1 KiB chunk: 576 bytes
  *           |            ...            |
  *           +---------------------------+  guard = chunk + LSTK__GUARD_OFFSET
  *           |  reserve R (LSTK__RESERVE)|  small frames, red zone, __morestack
  *           +---------------------------+  chunk + LSTK__CHUNK_HDR
- *           |  header (canary on top)   |
+ *           |  header (canary on top)   |  64 bytes
  *     low   +---------------------------+  chunk
+ *
+ * A thread's default 1 KiB first chunk so offers 576 bytes above the guard
+ * to frames that check (1024 - 64 - 384), and R more to the frames and
+ * measured leaf callees that run below it without a check.  The header is
+ * kept at 64 bytes so that the guard stays 64-aligned (tests and the
+ * alloca space check land rsp on it exactly); a 48-byte header would need
+ * `from` elsewhere, and saves 16 bytes a chunk.
  *
  * The guard in %fs:0x70 is always chunk + LSTK__GUARD_OFFSET for the chunk
  * that rsp is in, so the header of the current chunk is found from the guard
@@ -51,8 +58,8 @@
 #define LSTK__CH_SIZE 16
 #define LSTK__CH_STACK 24
 #define LSTK__CH_DYN 32
-#define LSTK__CH_DEPTH 40
-#define LSTK__CH_KLASS 48
+#define LSTK__CH_FROM 40
+#define LSTK__CH_SPARE 48
 #define LSTK__CH_CANARY 56
 
 /* Offset of lstk__pool.sys_top (checked below). */
@@ -81,7 +88,8 @@ struct lstk__chunk {
     /* The chunk entered from this one, kept after it was left so that a
        call crossing the boundary in a loop reuses it (at most one). */
     struct lstk__chunk *next;
-    /* Bytes of the chunk, header included. */
+    /* Bytes of the chunk, header included (its size class follows from
+       it: lstk__klass_of). */
     size_t size;
     /* The stack the chunk belongs to. */
     struct lstk__stack *stack;
@@ -89,11 +97,11 @@ struct lstk__chunk {
        on this chunk (alloca/VLA that did not fit); freed when the chunk is
        left or the frames that asked for them are gone. */
     struct lstk__dynblock *dyn;
-    /* Bytes of chunks from the base up to and including this one. */
-    uint64_t depth;
-    /* Size class (index into the pool's free lists) or LSTK__KLASS_HUGE. */
-    uint32_t klass;
-    uint32_t spare;
+    /* Where the previous chunk was left: __morestack's frame pointer on it
+       when it moved here (one store), so that the live depth of a stack
+       can be read (lstk_stack_usage).  Meaningless for a base chunk. */
+    uintptr_t from;
+    uint64_t spare;
     /* lstk__canary_secret (random per process) while the chunk is in use;
        on top of the header, so that a write running down out of the
        reserve hits it first. */
@@ -106,8 +114,7 @@ _Static_assert(offsetof(struct lstk__chunk, next) == LSTK__CH_NEXT, "next");
 _Static_assert(offsetof(struct lstk__chunk, size) == LSTK__CH_SIZE, "size");
 _Static_assert(offsetof(struct lstk__chunk, stack) == LSTK__CH_STACK, "stack");
 _Static_assert(offsetof(struct lstk__chunk, dyn) == LSTK__CH_DYN, "dyn");
-_Static_assert(offsetof(struct lstk__chunk, depth) == LSTK__CH_DEPTH, "depth");
-_Static_assert(offsetof(struct lstk__chunk, klass) == LSTK__CH_KLASS, "klass");
+_Static_assert(offsetof(struct lstk__chunk, from) == LSTK__CH_FROM, "from");
 _Static_assert(offsetof(struct lstk__chunk, canary) == LSTK__CH_CANARY, "canary");
 
 /* --- guard slot --------------------------------------------------------- */
@@ -136,10 +143,41 @@ static inline struct lstk__chunk *lstk__guard_chunk(uintptr_t guard)
 
 /* --- chunk allocator (chunk.c) ------------------------------------------ */
 
-/* Size classes: 1 KiB << k for k < LSTK__NKLASS; larger chunks are huge. */
-#define LSTK__KLASS_MIN_SHIFT 10
-#define LSTK__NKLASS 11 /* 1 KiB .. 1 MiB */
+/*
+ * Size classes, fine enough that a chunk sized by need wastes little:
+ * class k <= 16 is k * 256 bytes (512 B .. 4 KiB; 0 and 1 unused), then
+ * eight classes per doubling (4.5, 5, ... 8 KiB, 9, 10 ... 16 KiB, ...)
+ * up to 1 MiB (class 80): rounding up costs at most 1/8.  Larger chunks
+ * are huge (mapped one by one).  Both directions are O(1) (a clz).
+ */
+#define LSTK__KLASS_MIN 2
+#define LSTK__KLASS_LINEAR 16 /* classes in 256-byte steps: up to 4 KiB */
+#define LSTK__NKLASS 81
+#define LSTK__CHUNK_MIN 512
+#define LSTK__CHUNK_MAX ((size_t)1 << 20)
 #define LSTK__KLASS_HUGE 0xffffffffu
+
+static inline size_t lstk__klass_size(unsigned k)
+{
+    if (k <= LSTK__KLASS_LINEAR)
+        return (size_t)k << 8;
+    unsigned j = k - LSTK__KLASS_LINEAR - 1, e = 12 + j / 8;
+    return ((size_t)1 << e) + ((size_t)(j % 8 + 1) << (e - 3));
+}
+
+/* Smallest class holding SIZE bytes, or LSTK__KLASS_HUGE. */
+static inline unsigned lstk__klass_of(size_t size)
+{
+    if (size <= ((size_t)LSTK__KLASS_LINEAR << 8))
+        return size <= LSTK__CHUNK_MIN ? LSTK__KLASS_MIN
+                                       : (unsigned)((size + 255) >> 8);
+    if (size > LSTK__CHUNK_MAX)
+        return LSTK__KLASS_HUGE;
+    unsigned e = 63 - (unsigned)__builtin_clzl(size - 1); /* 2^e < size */
+    size_t step = (size_t)1 << (e - 3);
+    unsigned sub = (unsigned)((size - ((size_t)1 << e) + step - 1) >> (e - 3));
+    return LSTK__KLASS_LINEAR + (e - 12) * 8 + sub;
+}
 
 /*
  * Per-OS-thread state: the chunk pool, the counters, and the stacks used
@@ -209,6 +247,10 @@ struct lstk__stack {
     struct lstk__chunk *base;
     /* High-water mark: most chunk bytes ever linked at once. */
     uint64_t peak_bytes;
+    /* Bytes of the chunks the stack holds now, a cached one included.
+       Chunks are taken and given back only on slow paths (grow.c,
+       stack.c), so this is exact without work on the fast ones. */
+    uint64_t held_bytes;
 };
 
 /* Gives STACK a base chunk of FIRST bytes.  Returns 0, EINVAL or ENOMEM. */

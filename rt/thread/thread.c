@@ -263,3 +263,46 @@ LSTK_EXPORT int lstk_stack_peak(lstk_t t, size_t *out)
     *out = (size_t)t->stack.peak_bytes;
     return 0;
 }
+
+/* Bytes of chunk C above SP (C's top down to SP). */
+static inline uint64_t lstk__used_above(const struct lstk__chunk *c,
+                                        uintptr_t sp)
+{
+    uintptr_t top = (uintptr_t)c + c->size;
+    return sp < top ? top - sp : 0;
+}
+
+LSTK_EXPORT int lstk_stack_usage(lstk_t t, lstk_stack_usage_t *out)
+{
+    struct lstk__sched *s = lstk__sched_get();
+
+    if (lstk__slow(s == NULL))
+        return EPERM;
+    if (!out)
+        return EINVAL;
+    if (!t || t->state == LSTK__T_FREE)
+        return ESRCH;
+    if (t->flags & LSTK__TF_MAIN)
+        return EINVAL;
+    memset(out, 0, sizeof *out);
+    out->peak_bytes = t->stack.peak_bytes;
+    out->held_bytes = t->stack.held_bytes;
+    /* The caller's own stack pointer, or the one it saved when it was
+       suspended.  O(chunks of the thread): a query, not a hot path. */
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (t->state != LSTK__T_RUNNING)
+        sp = (uintptr_t)t->sp;
+    int live = 1;
+    for (const struct lstk__chunk *c = t->stack.base; c; c = c->next) {
+        out->chunks++;
+        if (!live)
+            continue; /* the cached chunk below the live ones */
+        if (sp > (uintptr_t)c + LSTK__CHUNK_HDR && sp <= (uintptr_t)c + c->size) {
+            out->live_bytes += lstk__used_above(c, sp);
+            live = 0;
+        } else if (c->next) {
+            out->live_bytes += lstk__used_above(c, c->next->from);
+        }
+    }
+    return 0;
+}

@@ -174,7 +174,7 @@ struct lstk_thread {
        rt/io/io.h), an odd marker for an interrupt waiting to be delivered,
        or NULL; only rt/io/poller.c reads or writes it. */
     void *iowait;
-    uint64_t spare[2];
+    uint64_t spare[1];
 };
 _Static_assert(sizeof(struct lstk_thread) == 128, "TCB is two cache lines");
 

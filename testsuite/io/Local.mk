@@ -35,3 +35,6 @@ testsuite_io_knot_LDADD = $(LSTK_IO_TEST_LIBS)
 $(testsuite_io_echo_OBJECTS) $(testsuite_io_intercept_OBJECTS) \
 $(testsuite_io_errors_OBJECTS) $(testsuite_io_budget_OBJECTS) \
 $(testsuite_io_knot_OBJECTS): plugin/linkstack.la $(LSTK_IO_BUDGETS_FILE)
+# The table the budget test proves (and the plugin reads, plugin/Local.mk).
+testsuite_io_budget_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DLSTK_BUDGET_TABLE='"$(abs_top_srcdir)/rt/io/io-budgets.txt"'

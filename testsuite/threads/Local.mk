@@ -10,6 +10,7 @@ lstk_threads_tests = \
 	testsuite/threads/many \
 	testsuite/threads/backtrace \
 	testsuite/threads/budget \
+	testsuite/threads/memory \
 	testsuite/threads/pthread_compat
 check_PROGRAMS += $(lstk_threads_tests)
 TESTS += $(lstk_threads_tests)
@@ -27,6 +28,9 @@ testsuite_threads_many_LDADD = $(LSTK_THREADS_TEST_LIBS)
 testsuite_threads_backtrace_SOURCES = testsuite/threads/backtrace.c
 testsuite_threads_backtrace_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
 testsuite_threads_backtrace_LDADD = $(LSTK_THREADS_TEST_LIBS)
+testsuite_threads_memory_SOURCES = testsuite/threads/memory.c
+testsuite_threads_memory_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
+testsuite_threads_memory_LDADD = $(LSTK_THREADS_TEST_LIBS)
 testsuite_threads_budget_SOURCES = testsuite/threads/budget.c
 testsuite_threads_budget_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
 testsuite_threads_budget_LDADD = $(LSTK_THREADS_TEST_LIBS)
@@ -38,3 +42,6 @@ testsuite_threads_pthread_compat_SOURCES = testsuite/threads/pthread_compat.c
 testsuite_threads_pthread_compat_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
 testsuite_threads_pthread_compat_LDADD = $(LSTK_THREADS_TEST_LIBS)
 EXTRA_DIST += testsuite/threads/pthread_prog.c
+# The table the budget test proves (and the plugin reads, plugin/Local.mk).
+testsuite_threads_budget_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DLSTK_BUDGET_TABLE='"$(abs_top_srcdir)/rt/thread/thread-budgets.txt"'

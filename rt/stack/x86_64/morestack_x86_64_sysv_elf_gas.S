@@ -108,6 +108,7 @@ __morestack:
 .Lswitch:       /* rsi = the chunk to move to */
         movq    lstk__pool@gottpoff(%rip), %rdi
         incq    %fs:(%rdi)              /* lstk__pool.grow_events++ */
+        movq    %rbp, LSTK__CH_FROM(%rsi)       /* where we left: live depth */
         movq    LSTK__CH_SIZE(%rsi), %rdi
         addq    %rsi, %rdi              /* rdi = its top */
         subq    %r11, %rdi
