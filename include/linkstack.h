@@ -77,8 +77,13 @@ typedef struct lstk_stats {
     uint64_t threads_live;
     uint64_t threads_peak;
     uint64_t switches;
+    /* Bytes of stack the calling OS thread's user-level threads use now
+       (the sum of lstk_stack_usage's live_bytes over them; 0 on a foreign
+       thread): compare with bytes_live, what the stacks hold.  Costs a
+       walk over the threads. */
+    uint64_t depth_live;
     /* Room to grow without breaking the ABI. */
-    uint64_t spare[5];
+    uint64_t spare[4];
 } lstk_stats_t;
 
 /*

@@ -49,6 +49,7 @@
 
 __thread struct lstk__pool lstk__pool __attribute__((tls_model("initial-exec")));
 uint64_t lstk__canary_secret;
+uint64_t (*lstk__depth_hook)(void);
 
 /* The registry of pools (for lstk_stats), the orphaned free chunks, and
    the counters of OS threads that have exited.  Off the hot paths. */
@@ -334,6 +335,9 @@ int lstk_stats(lstk_stats_t *out)
     for (const struct lstk__pool *p = lstk__pools; p; p = p->next_pool)
         lstk__stats_add(out, p);
     pthread_mutex_unlock(&lstk__registry_lock);
+    /* The threads layer walks this OS thread's threads (O(threads)). */
+    if (lstk__depth_hook != NULL)
+        out->depth_live = lstk__depth_hook();
     return 0;
 }
 

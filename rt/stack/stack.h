@@ -320,6 +320,9 @@ LSTK__HIDDEN noreturn void lstk__fatal(const char *fmt, ...);
 /* Set by the thread layer: names the running user-level thread (or NULL)
    in fatal messages. */
 extern void *(*lstk__self_hook)(void) LSTK__HIDDEN;
+/* Set by the thread layer: the live bytes of the calling OS thread's
+   user-level threads, for lstk_stats (chunk.c); NULL: 0. */
+extern uint64_t (*lstk__depth_hook)(void) LSTK__HIDDEN;
 
 #endif /* !__ASSEMBLER__ */
 #endif /* LSTK_STACK_H */

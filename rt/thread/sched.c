@@ -144,7 +144,11 @@ static int tcb_arena_grow(struct lstk__sched *s)
             return ENOMEM;
         s->tcb_arena = size * 2;
     }
-    s->tcb_bump = p;
+    /* The first slot links the arenas, for lstk_stats (thread.c). */
+    ((struct lstk__tcb_arena *)p)->next = s->tcb_arenas;
+    ((struct lstk__tcb_arena *)p)->end = p + size;
+    s->tcb_arenas = p;
+    s->tcb_bump = p + sizeof(struct lstk_thread);
     s->tcb_end = p + size;
     return 0;
 }

@@ -272,6 +272,29 @@ static inline uint64_t lstk__used_above(const struct lstk__chunk *c,
     return sp < top ? top - sp : 0;
 }
 
+/* Fills OUT's live_bytes and chunks for thread T: on each chunk, from its
+   top down to where T left it, or to T's stack pointer (SP, the current
+   one when T runs).  O(chunks of T): a query, not a hot path. */
+static void lstk__stack_walk(const struct lstk_thread *t, uintptr_t sp,
+                             lstk_stack_usage_t *out)
+{
+    int live = 1;
+
+    if (t->state != LSTK__T_RUNNING)
+        sp = (uintptr_t)t->sp;
+    for (const struct lstk__chunk *c = t->stack.base; c; c = c->next) {
+        out->chunks++;
+        if (!live)
+            continue; /* the cached chunk below the live ones */
+        if (sp > (uintptr_t)c + LSTK__CHUNK_HDR && sp <= (uintptr_t)c + c->size) {
+            out->live_bytes += lstk__used_above(c, sp);
+            live = 0;
+        } else if (c->next) {
+            out->live_bytes += lstk__used_above(c, c->next->from);
+        }
+    }
+}
+
 LSTK_EXPORT int lstk_stack_usage(lstk_t t, lstk_stack_usage_t *out)
 {
     struct lstk__sched *s = lstk__sched_get();
@@ -287,22 +310,38 @@ LSTK_EXPORT int lstk_stack_usage(lstk_t t, lstk_stack_usage_t *out)
     memset(out, 0, sizeof *out);
     out->peak_bytes = t->stack.peak_bytes;
     out->held_bytes = t->stack.held_bytes;
-    /* The caller's own stack pointer, or the one it saved when it was
-       suspended.  O(chunks of the thread): a query, not a hot path. */
+    lstk__stack_walk(t, (uintptr_t)__builtin_frame_address(0), out);
+    return 0;
+}
+
+/* lstk_stats' live depth (stack.h's hook): the live bytes of every thread
+   of this OS thread's scheduler, found by walking its TCB arenas.
+   O(threads): a query, never on a hot path. */
+static uint64_t lstk__depth_hook_fn(void)
+{
+    struct lstk__sched *s = &lstk__sched_tls;
+    lstk_stack_usage_t u = { 0 };
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (t->state != LSTK__T_RUNNING)
-        sp = (uintptr_t)t->sp;
-    int live = 1;
-    for (const struct lstk__chunk *c = t->stack.base; c; c = c->next) {
-        out->chunks++;
-        if (!live)
-            continue; /* the cached chunk below the live ones */
-        if (sp > (uintptr_t)c + LSTK__CHUNK_HDR && sp <= (uintptr_t)c + c->size) {
-            out->live_bytes += lstk__used_above(c, sp);
-            live = 0;
-        } else if (c->next) {
-            out->live_bytes += lstk__used_above(c, c->next->from);
+
+    if (s->ready <= 0)
+        return 0;
+    for (char *a = s->tcb_arenas; a; a = ((struct lstk__tcb_arena *)a)->next) {
+        char *end = ((struct lstk__tcb_arena *)a)->end;
+        if (end == s->tcb_end)
+            end = s->tcb_bump; /* the current arena: used up to the bump */
+        for (char *p = a + sizeof(struct lstk_thread); p < end;
+             p += sizeof(struct lstk_thread)) {
+            const struct lstk_thread *t = (const struct lstk_thread *)p;
+            if (t->state != LSTK__T_FREE && t->state != LSTK__T_FINISHED &&
+                t->stack.base != NULL)
+                lstk__stack_walk(t, sp, &u);
         }
     }
-    return 0;
+    return u.live_bytes;
+}
+
+__attribute__((constructor(LSTK__START_THREAD))) static void
+lstk__depth_hook_start(void)
+{
+    lstk__depth_hook = lstk__depth_hook_fn;
 }

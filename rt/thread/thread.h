@@ -207,6 +207,12 @@ struct lstk__timers {
 typedef int lstk__idle_fn(struct lstk__sched *s, uint64_t deadline);
 
 /* One scheduler: owned by one OS thread, in its TLS. */
+/* The first TCB slot of each arena: the link to the next older arena. */
+struct lstk__tcb_arena {
+    char *next;
+    char *end;
+};
+
 struct lstk__sched {
     /* The running thread. */
     struct lstk_thread *current;
@@ -218,6 +224,9 @@ struct lstk__sched {
     char *tcb_bump;
     char *tcb_end;
     size_t tcb_arena;
+    /* Every TCB arena, newest first, linked through its first slot
+       (struct lstk__tcb_arena): lstk_stats walks them for the live depth. */
+    char *tcb_arenas;
     /* Timers of sleeping and timed-waiting threads. */
     struct lstk__timers timers;
     /* Counts scheduling decisions; when timers are armed, every

@@ -2,7 +2,7 @@
  * memory.c: the chunks a blocked thread holds follow its live depth
  * (issue 10).  Threads block in lstk_yield at fixed depths; the test reads
  * lstk_stack_usage and lstk_stats (bytes, never timings) and checks them
- * against the growth policy of rt/grow.c: a thread that blocks in its
+ * against the growth policy of rt/stack/grow.c: a thread that blocks in its
  * entry function or one ~100-byte frame below holds its 1 KiB first chunk
  * and nothing else; a thread whose one big frame overflows it links one
  * chunk sized by that frame's need plus the first growth's 512 bytes of
@@ -115,11 +115,13 @@ Test(memory, blocked_threads_hold_what_the_policy_predicts)
     cr_expect(ge(u64, seen[3].peak_bytes, seen[3].held_bytes));
 
     /* lstk_stats counts the same chunks. */
-    uint64_t held = 0, chunks = 0;
+    uint64_t held = 0, chunks = 0, live = 0;
     for (int i = 0; i < 4; i++) {
         held += seen[i].held_bytes;
         chunks += seen[i].chunks;
+        live += seen[i].live_bytes;
     }
+    cr_expect(eq(u64, during.depth_live, live), "lstk_stats' live depth");
     cr_expect(eq(u64, during.bytes_live - before.bytes_live, held));
     cr_expect(eq(u64, during.chunks_live - before.chunks_live, chunks));
 
