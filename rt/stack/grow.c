@@ -18,8 +18,9 @@
  *   - every later growth: a quarter of the bytes the stack already holds,
  *     at least LSTK__GROW_MIN (768) and at least the request again.  A
  *     stack that keeps growing (unbounded recursion) so takes chunks 1.25x
- *     as large each time, up to 1 MiB: O(log depth) boundaries, then one
- *     per megabyte, as with doubling (the growth figure), while what it
+ *     as large each time, up to 64 KiB: O(log depth) boundaries, then one
+ *     per 64 KiB (a slow path of ~0.2 us per 64 KiB of frames: the growth
+ *     figure holds), while what it
  *     holds beyond its live depth stays a quarter, not a half or more.
  * Each boundary leaves the header and most of R unused in the chunk it
  * left (about 400 bytes); the headroom is what makes that a small share.
@@ -39,9 +40,11 @@
 /* Headroom of a stack's first growth and the least of the later ones. */
 #define LSTK__GROW_FIRST 512u
 #define LSTK__GROW_MIN 768u
-/* The largest headroom the policy adds (bigger frames still get a chunk
-   that fits them). */
-#define LSTK__GROW_MAX LSTK__CHUNK_MAX
+/* The largest chunk the headroom may make (bigger frames still get a
+   chunk that fits them).  64 KiB: no chunk the policy sizes offers G'
+   (issue 9's guarded threshold, 64 KiB) above its guard, so only a
+   request that itself needs that much leaves the ordinary chunks. */
+#define LSTK__GROW_MAX ((size_t)64 << 10)
 
 /* A heap block handed out for an alloca/VLA that did not fit the chunk. */
 struct lstk__dynblock {
@@ -82,12 +85,10 @@ static size_t lstk__grow_size(const struct lstk__chunk *cur, size_t need)
             extra = LSTK__GROW_MIN;
         if (extra < need)
             extra = need;
-        if (extra > LSTK__GROW_MAX)
-            extra = LSTK__GROW_MAX;
     }
-    /* Requests that already fill the largest class get no headroom. */
-    if (want + extra > LSTK__CHUNK_MAX)
-        extra = want >= LSTK__CHUNK_MAX ? 0 : LSTK__CHUNK_MAX - want;
+    /* Requests that already fill the largest chunk get no headroom. */
+    if (want + extra > LSTK__GROW_MAX)
+        extra = want >= LSTK__GROW_MAX ? 0 : LSTK__GROW_MAX - want;
     return want + extra;
 }
 
