@@ -5,7 +5,7 @@
  * against the growth policy of rt/stack/grow.c: a thread that blocks in its
  * entry function or one ~100-byte frame below holds its 1 KiB first chunk
  * and nothing else; a thread whose one big frame overflows it links one
- * chunk sized by that frame's need plus the first growth's 512 bytes of
+ * chunk sized by that frame's need plus the first growth's 640 bytes of
  * headroom; a deep recursion holds at most 1.5x its live depth + 4 KiB;
  * and every chunk comes back when the threads are joined.
  */
@@ -96,15 +96,15 @@ Test(memory, blocked_threads_hold_what_the_policy_predicts)
         cr_expect(lt(u64, seen[i].live_bytes, 1024 - 64 - 384 + 384));
     }
     /* One 2000-byte frame: one chunk of its need (frame + 24 of slack +
-       64-byte header + 384 reserve) + 512 of headroom, rounded up to a
+       64-byte header + 384 reserve) + 640 of headroom, rounded up to a
        256-byte class, the frame's saved registers and callee budget adding
        at most 256 more. */
     uint64_t second = seen[2].held_bytes - LSTK_STACK_DEFAULT;
     cr_expect(eq(u64, seen[2].chunks, 2));
     cr_expect(eq(u64, second % 256, 0), "a 256-byte class: %llu",
               (unsigned long long)second);
-    cr_expect(ge(u64, second, 2000 + 24 + 64 + 384 + 512));
-    cr_expect(le(u64, second, 2000 + 24 + 64 + 384 + 512 + 255 + 256));
+    cr_expect(ge(u64, second, 2000 + 24 + 64 + 384 + 640));
+    cr_expect(le(u64, second, 2000 + 24 + 64 + 384 + 640 + 255 + 256));
     cr_expect(ge(u64, seen[2].live_bytes, 2000));
     /* 512 levels of ~112 bytes: chunks 1.25x as large each time. */
     cr_expect(ge(u64, seen[3].live_bytes, 512 * 100));
