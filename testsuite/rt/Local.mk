@@ -9,7 +9,8 @@ lstk_rt_tests = \
 	testsuite/rt/jump \
 	testsuite/rt/signals \
 	testsuite/rt/unwind \
-	testsuite/rt/exceptions
+	testsuite/rt/exceptions \
+	testsuite/rt/msabi
 check_PROGRAMS += $(lstk_rt_tests) \
 	testsuite/rt/progs/fatal-canary \
 	testsuite/rt/progs/fatal-oom \
@@ -34,6 +35,10 @@ testsuite_rt_signals_LDADD = $(LSTK_TEST_LIBS)
 testsuite_rt_unwind_SOURCES = testsuite/rt/unwind.c
 testsuite_rt_unwind_CFLAGS = $(LSTK_TEST_CFLAGS)
 testsuite_rt_unwind_LDADD = $(LSTK_TEST_LIBS)
+
+testsuite_rt_msabi_SOURCES = testsuite/rt/msabi.c
+testsuite_rt_msabi_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_msabi_LDADD = $(LSTK_TEST_LIBS)
 
 # C++ exceptions thrown through chunks (the plugin works in cc1plus too).
 testsuite_rt_exceptions_SOURCES = testsuite/rt/exceptions.cc

@@ -30,6 +30,11 @@
  * Inputs:   r10 = frame bytes, r11 = stack-argument bytes, rax = static
  *           chain (nested functions), rdi..r9, xmm0..7 = the body's
  *           arguments.  All of these are preserved into the body.
+ * Outputs:  the body's results (rax, rdx, xmm0/1, st0/1) and everything
+ *           else the body left, except rcx and r8-r11, the scratch
+ *           registers common to the SysV and Microsoft ABIs: an ms_abi
+ *           function's caller keeps rsi, rdi and xmm6-15 live across the
+ *           call (issue 9, D1), and the slow halves save them around C.
  * Stack:    on entry only the reserve below the guard is known to be free
  *           (LSTK__RESERVE, rt/stack/stack.h).  Before leaving the old chunk we
  *           push rbp + 2 registers: 24 bytes (+ our return address).
@@ -126,20 +131,24 @@ __morestack:
 .LEHB_ms:
         call    *%r10
 .LEHE_ms:
-        /* The body returned: rax/rdx, xmm0/1 and st0/1 hold its result;
-           rcx, rsi, rdi, r8-r11 are free. */
+        /* The body returned: rax/rdx, xmm0/1 and st0/1 hold its result.
+           Only rcx and r8-r11 are free from here on: they are the scratch
+           registers of both the SysV and the Microsoft ABI.  An ms_abi
+           caller keeps live values in rsi, rdi and xmm6-15 across its
+           calls (issue 9, D1), so none of those may change between the
+           body's return and our own. */
         movq    %fs:LSTK__GUARD_SLOT, %rcx      /* rcx = C + G, C = the chunk we leave */
-        movq    lstk__canary_secret(%rip), %rsi
-        cmpq    LSTK__CH_CANARY-G(%rcx), %rsi
+        movq    lstk__canary_secret(%rip), %r8
+        cmpq    LSTK__CH_CANARY-G(%rcx), %r8
         jne     .Lcorrupt
-        movq    LSTK__CH_NEXT-G(%rcx), %rsi
-        orq     LSTK__CH_DYN-G(%rcx), %rsi
+        movq    LSTK__CH_NEXT-G(%rcx), %r8
+        orq     LSTK__CH_DYN-G(%rcx), %r8
         jnz     .Lrelease_slow
-        movq    LSTK__CH_PREV-G(%rcx), %rsi
-        addq    $G, %rsi                /* rsi = guard of the chunk we return to */
+        movq    LSTK__CH_PREV-G(%rcx), %r8
+        addq    $G, %r8                 /* r8 = guard of the chunk we return to */
 .Lreleased:
         movq    %rbp, %rsp              /* back onto the old chunk */
-        movq    %rsi, %fs:LSTK__GUARD_SLOT
+        movq    %r8, %fs:LSTK__GUARD_SLOT
         .cfi_remember_state
         popq    %rbp
         .cfi_restore %rbp
@@ -162,7 +171,7 @@ __morestack:
 .Lgrow_slow:
         movq    lstk__pool@gottpoff(%rip), %rsi
         movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp   /* onto the system stack */
-        subq    $208, %rsp
+        subq    $320, %rsp
         movq    %rcx, 176(%rsp)
         movq    %fs:LSTK__GUARD_SLOT, %rdi
         subq    $G, %rdi                /* rdi = C */
@@ -180,6 +189,16 @@ __morestack:
         movdqu  %xmm5, 128(%rsp)
         movdqu  %xmm6, 144(%rsp)
         movdqu  %xmm7, 160(%rsp)
+        /* xmm8-15 are callee-saved for an ms_abi body, which has not
+           saved them yet: the C code below may use them. */
+        movdqu  %xmm8, 192(%rsp)
+        movdqu  %xmm9, 208(%rsp)
+        movdqu  %xmm10, 224(%rsp)
+        movdqu  %xmm11, 240(%rsp)
+        movdqu  %xmm12, 256(%rsp)
+        movdqu  %xmm13, 272(%rsp)
+        movdqu  %xmm14, 288(%rsp)
+        movdqu  %xmm15, 304(%rsp)
         leaq    LSTK__MORESTACK_SLACK(%r10,%r11), %rsi  /* need */
         movq    8(%rbp), %rdx           /* where: the prologue that asked */
         call    lstk__grow_slow         /* rdi = C; returns the new chunk */
@@ -198,33 +217,66 @@ __morestack:
         movdqu  128(%rsp), %xmm5
         movdqu  144(%rsp), %xmm6
         movdqu  160(%rsp), %xmm7
+        movdqu  192(%rsp), %xmm8
+        movdqu  208(%rsp), %xmm9
+        movdqu  224(%rsp), %xmm10
+        movdqu  240(%rsp), %xmm11
+        movdqu  256(%rsp), %xmm12
+        movdqu  272(%rsp), %xmm13
+        movdqu  288(%rsp), %xmm14
+        movdqu  304(%rsp), %xmm15
         movq    176(%rsp), %rcx
         leaq    -16(%rbp), %rsp         /* back onto the old chunk */
         jmp     .Lswitch
 
 /* The chunk we leave has a cached chunk or heap blocks to give back.
    Still on it (rsp = where the arguments were): switch to the system
-   stack, keeping the body's results. */
+   stack, keeping the body's results and what an ms_abi caller keeps in
+   rsi, rdi and xmm6-15 (the C code may use any of them). */
 .Lrelease_slow:
-        movq    lstk__pool@gottpoff(%rip), %rsi
-        movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp
-        subq    $64, %rsp
+        movq    lstk__pool@gottpoff(%rip), %r8
+        movq    %fs:LSTK__POOL_SYS_TOP(%r8), %rsp
+        subq    $224, %rsp
         movq    %rax, 0(%rsp)
         movq    %rdx, 8(%rsp)
-        movdqu  %xmm0, 16(%rsp)
-        movdqu  %xmm1, 32(%rsp)
+        movq    %rsi, 16(%rsp)
+        movq    %rdi, 24(%rsp)
+        movdqu  %xmm0, 32(%rsp)
+        movdqu  %xmm1, 48(%rsp)
+        movdqu  %xmm6, 64(%rsp)
+        movdqu  %xmm7, 80(%rsp)
+        movdqu  %xmm8, 96(%rsp)
+        movdqu  %xmm9, 112(%rsp)
+        movdqu  %xmm10, 128(%rsp)
+        movdqu  %xmm11, 144(%rsp)
+        movdqu  %xmm12, 160(%rsp)
+        movdqu  %xmm13, 176(%rsp)
+        movdqu  %xmm14, 192(%rsp)
+        movdqu  %xmm15, 208(%rsp)
         leaq    -G(%rcx), %rdi
         call    lstk__release_slow      /* returns the guard to go back to */
-        movq    %rax, %rsi
+        movq    %rax, %r8
         movq    0(%rsp), %rax
         movq    8(%rsp), %rdx
-        movdqu  16(%rsp), %xmm0
-        movdqu  32(%rsp), %xmm1
+        movq    16(%rsp), %rsi
+        movq    24(%rsp), %rdi
+        movdqu  32(%rsp), %xmm0
+        movdqu  48(%rsp), %xmm1
+        movdqu  64(%rsp), %xmm6
+        movdqu  80(%rsp), %xmm7
+        movdqu  96(%rsp), %xmm8
+        movdqu  112(%rsp), %xmm9
+        movdqu  128(%rsp), %xmm10
+        movdqu  144(%rsp), %xmm11
+        movdqu  160(%rsp), %xmm12
+        movdqu  176(%rsp), %xmm13
+        movdqu  192(%rsp), %xmm14
+        movdqu  208(%rsp), %xmm15
         jmp     .Lreleased
 
 .Lcorrupt:
-        movq    lstk__pool@gottpoff(%rip), %rsi
-        movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp
+        movq    lstk__pool@gottpoff(%rip), %r8
+        movq    %fs:LSTK__POOL_SYS_TOP(%r8), %rsp
         leaq    -G(%rcx), %rdi
         call    lstk__chunk_corrupt     /* does not return */
         ud2
