@@ -115,6 +115,8 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     struct lstk__chunk *c;
     size_t csize;
 
+    if (lstk__slow(size > LSTK__UNGUARDED_MAX)) /* [issue 9] guarded.c */
+        return lstk__guarded_alloc(size, stack, NULL);
     if (lstk__fast(k != LSTK__KLASS_HUGE)) {
         csize = lstk__klass_size(k);
         c = p->free[k];
@@ -161,6 +163,10 @@ void lstk__chunk_free(struct lstk__chunk *c)
 {
     struct lstk__pool *p = &lstk__pool;
 
+    if (lstk__slow(c->klass == LSTK__KLASS_GUARDED)) { /* [issue 9] */
+        lstk__guarded_free(c);
+        return;
+    }
     lstk__chunk_verify(c);
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
         lstk__debug_chunk_check(c, "a free");

@@ -111,16 +111,18 @@ struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
     /* A cached chunk that is too small for this frame goes back. */
     if (cur->next != NULL) {
         lstk__chunk_free_chain(cur->next);
-        cur->next = NULL;
+        LSTK__HDR_SET(cur, next, NULL);
     }
     size_t want = lstk__grow_size(cur, need);
-    struct lstk__chunk *n = lstk__chunk_alloc(want, stack);
+    struct lstk__chunk *n = want > LSTK__UNGUARDED_MAX /* [issue 9] */
+                                ? lstk__guarded_alloc(want, stack, cur)
+                                : lstk__chunk_alloc(want, stack);
     if (n == NULL)
         lstk__fatal("out of memory for a stack chunk of %zu bytes (frame "
                     "needs %zu) on stack %p, %zu bytes deep, called from %p",
                     want, need, stack, (size_t)stack->held_bytes, ra);
-    n->prev = cur;
-    cur->next = n;
+    LSTK__HDR_SET(n, prev, cur);
+    LSTK__HDR_SET(cur, next, n);
     stack->held_bytes += n->size;
     if (stack->held_bytes > stack->peak_bytes)
         stack->peak_bytes = stack->held_bytes;
@@ -134,7 +136,7 @@ uintptr_t lstk__release_slow(struct lstk__chunk *c)
         lstk__debug_chunk_check(c, "a return");
     if (c->next != NULL) {
         lstk__chunk_free_chain(c->next);
-        c->next = NULL;
+        LSTK__HDR_SET(c, next, NULL);
     }
     if (c->dyn != NULL)
         lstk__dyn_free_all(c);
@@ -146,7 +148,7 @@ static void lstk__dyn_free_below(struct lstk__chunk *c, uintptr_t sp)
 {
     while (c->dyn != NULL && c->dyn->sp < sp) {
         struct lstk__dynblock *b = c->dyn;
-        c->dyn = b->next;
+        LSTK__HDR_SET(c, dyn, b->next);
         free(b);
     }
 }
@@ -179,7 +181,7 @@ void *lstk__dyn_alloc(size_t size, void *caller_sp)
                     c->size);
     b->sp = (uintptr_t)caller_sp;
     b->next = c->dyn;
-    c->dyn = b;
+    LSTK__HDR_SET(c, dyn, b);
     return b + 1;
 }
 
@@ -215,7 +217,7 @@ uintptr_t lstk__unwind_to(uintptr_t guard, uintptr_t sp)
         struct lstk__chunk *e = t->next;
         if (e->next != NULL) {
             lstk__chunk_free_chain(e->next);
-            e->next = NULL;
+            LSTK__HDR_SET(e, next, NULL);
         }
         if (e->dyn != NULL)
             lstk__dyn_free_all(e);

@@ -88,12 +88,28 @@ struct lstk__jump_args {
     lstk__jumpfn jump;
 };
 
+/* A signal handler runs with the guard at 0 (signal.c); when it jumps
+   back onto the linked stack it interrupted (guard SIG_GUARD), the jump is
+   served as one from that stack.  Returns SIG_GUARD when SP is on one of
+   its chunks, else 0 (a jump within the handler's own stack).  O(chunks):
+   a jump is no hot path. */
+static uintptr_t lstk__handler_target(uintptr_t sig_guard, uintptr_t sp)
+{
+    lstk__sig_guard = 0; /* the handler is left either way */
+    for (const struct lstk__chunk *c = lstk__guard_chunk(sig_guard);
+         c != NULL && c->canary == lstk__canary_secret; c = c->prev)
+        if (sp > (uintptr_t)c + LSTK__CHUNK_HDR && sp <= (uintptr_t)c + c->size)
+            return sig_guard;
+    return 0;
+}
+
 static void *lstk__jump_on_sys(void *arg)
 {
-    struct lstk__jump_args *a = arg;
-    uintptr_t guard = lstk__unwind_to(a->guard, lstk__jmpbuf_sp(a->env));
+    /* A copy: ARG lives on a chunk that lstk__unwind_to may unmap. */
+    struct lstk__jump_args a = *(struct lstk__jump_args *)arg;
+    uintptr_t guard = lstk__unwind_to(a.guard, lstk__jmpbuf_sp(a.env));
     lstk__guard_set(guard);
-    a->jump(a->env, a->val);
+    a.jump(a.env, a.val);
     __builtin_unreachable();
 }
 
@@ -102,6 +118,8 @@ static __attribute__((__noreturn__)) void lstk__longjmp(struct __jmp_buf_tag *en
 {
     lstk__jumpfn jump = lstk__jump();
     uintptr_t guard = lstk__guard_get();
+    if (guard == 0 && lstk__sig_guard != 0) /* [issue 9] from a handler */
+        guard = lstk__handler_target(lstk__sig_guard, lstk__jmpbuf_sp(env));
     if (guard != 0) {
         struct lstk__jump_args a = { env, val, guard, jump };
         lstk__on_sys(lstk__jump_on_sys, &a);

@@ -39,6 +39,7 @@ struct lstk__sighandler {
 };
 
 static struct lstk__sighandler lstk__handlers[_NSIG];
+__thread uintptr_t lstk__sig_guard __attribute__((tls_model("initial-exec")));
 static pthread_mutex_t lstk__sig_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void lstk__sig_trampoline(int sig, siginfo_t *info, void *uc)
@@ -48,16 +49,21 @@ static void lstk__sig_trampoline(int sig, siginfo_t *info, void *uc)
 
     h.fn = __atomic_load_n(&lstk__handlers[sig].fn, __ATOMIC_ACQUIRE);
     h.flags = lstk__handlers[sig].flags;
+    uintptr_t outer = lstk__sig_guard;
+    if (guard != 0)
+        lstk__sig_guard = guard;
     lstk__guard_set(0);
     if (h.flags & SA_SIGINFO)
         h.fn(sig, info, uc);
     else
         ((void (*)(int))(void (*)(void))h.fn)(sig);
     lstk__guard_set(guard);
+    lstk__sig_guard = outer;
 }
 
 void lstk__signal_init(void)
 {
+    lstk__fault_init(); /* [issue 9] guarded-chunk overflows */
 }
 
 int lstk__signal_thread_init(void)
@@ -81,6 +87,8 @@ LSTK_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction
 
     if (sig <= 0 || sig >= _NSIG)
         return __sigaction(sig, act, old);
+    if (sig == SIGSEGV || sig == SIGBUS) /* [issue 9] fault.c chains them */
+        return lstk__fault_sigaction(sig, act, old);
     pthread_mutex_lock(&lstk__sig_lock);
     prev = lstk__handlers[sig];
     if (act != NULL && act->sa_handler != SIG_DFL &&

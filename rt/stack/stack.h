@@ -74,6 +74,8 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+struct sigaction;
+
 #include "libc/libc.h"
 #include "linkstack.h"
 
@@ -225,6 +227,60 @@ LSTK__HIDDEN void lstk__chunk_free(struct lstk__chunk *c);
 /* Aborts with a message unless C's canary is intact. */
 LSTK__HIDDEN void lstk__chunk_verify(const struct lstk__chunk *c);
 
+/* --- guarded chunks (guarded.c, fault.c) [issue 9] ---------------------- */
+
+/*
+ * G': a __morestack request (frame + stack arguments) of this many bytes or
+ * more is served by a guarded chunk, where an overflow faults (guarded.c).
+ * The plugin asks for G >= G' before every call it cannot bound, and
+ * objects record their G in a note (type 2) that the runtime checks.
+ * No ordinary chunk is bigger than LSTK__UNGUARDED_MAX, so none offers G'
+ * above its guard: a check asking for G passes only on a guarded chunk (or
+ * on a big stack, guard 0).
+ */
+#define LSTK__GUARDED_MIN 65536u
+#define LSTK__UNGUARDED_MAX 65536u
+_Static_assert(LSTK__UNGUARDED_MAX - LSTK__GUARD_OFFSET < LSTK__GUARDED_MIN,
+               "an ordinary chunk would offer G' above its guard");
+/* Standard size of a guarded chunk (address space; committed on touch),
+   and the inaccessible region below its header page. */
+#define LSTK__GUARDED_SIZE ((size_t)1 << 20)
+#define LSTK__GUARDED_GAP ((size_t)1 << 20)
+#define LSTK__KLASS_GUARDED 0xfffffffeu
+
+/* Takes a guarded chunk of at least SIZE bytes for STACK, entered from
+   PREV (NULL for a base chunk); NULL when out of memory. */
+LSTK__HIDDEN struct lstk__chunk *lstk__guarded_alloc(size_t size,
+                                                     struct lstk__stack *stack,
+                                                     struct lstk__chunk *prev);
+/* Gives guarded chunk C back to this OS thread's pool (lstk__chunk_free). */
+LSTK__HIDDEN void lstk__guarded_free(struct lstk__chunk *c);
+/* Stores VALUE into the 8-byte header field FIELD of a guarded chunk,
+   opening its read-only page only if the value changes. */
+LSTK__HIDDEN void lstk__guarded_set(void *field, uint64_t value);
+/* Whether ADDR is in the inaccessible region below C's frames (C guarded). */
+LSTK__HIDDEN int lstk__guarded_holds(const struct lstk__chunk *c,
+                                     uintptr_t addr);
+/* Installs the SIGSEGV/SIGBUS handler that reports guarded-chunk overflows
+   and passes every other fault on (fault.c); once. */
+LSTK__HIDDEN void lstk__fault_init(void);
+/* sigaction() for SIGSEGV and SIGBUS: records the program's handler, which
+   fault.c calls for the faults that are not guarded-chunk overflows. */
+LSTK__HIDDEN int lstk__fault_sigaction(int sig, const struct sigaction *act,
+                                       struct sigaction *old);
+
+/* Every write to a chunk header field outside allocation goes through
+   this: a guarded chunk's header is read-only. */
+#define LSTK__HDR_SET(c, field, value)                                      \
+    do {                                                                   \
+        struct lstk__chunk *hdr_c_ = (c);                                  \
+        if (lstk__slow(hdr_c_->klass == LSTK__KLASS_GUARDED))              \
+            lstk__guarded_set(&hdr_c_->field,                              \
+                              (uint64_t)(uintptr_t)(value));               \
+        else                                                               \
+            hdr_c_->field = (value);                                       \
+    } while (0)
+
 /* Maps a sigaltstack area with a guard page; *SIZE gets its size. */
 LSTK__HIDDEN void *lstk__alt_stack_map(size_t *size);
 
@@ -232,6 +288,10 @@ LSTK__HIDDEN void *lstk__alt_stack_map(size_t *size);
 
 /* Process-wide set-up, once. */
 LSTK__HIDDEN void lstk__signal_init(void);
+/* The guard of the code a running signal handler interrupted (0: none), so
+   that a siglongjmp out of the handler finds its way back (longjmp.c). */
+extern __thread uintptr_t lstk__sig_guard
+    __attribute__((tls_model("initial-exec"))) LSTK__HIDDEN;
 /* Gives the calling OS thread a sigaltstack unless it has one. */
 LSTK__HIDDEN int lstk__signal_thread_init(void);
 

@@ -10,15 +10,19 @@ lstk_rt_tests = \
 	testsuite/rt/signals \
 	testsuite/rt/unwind \
 	testsuite/rt/exceptions \
-	testsuite/rt/msabi
+	testsuite/rt/msabi \
+	testsuite/rt/guarded
 check_PROGRAMS += $(lstk_rt_tests) \
 	testsuite/rt/progs/fatal-canary \
 	testsuite/rt/progs/fatal-oom \
-	testsuite/rt/progs/bt-prog
-TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/gdb.sh testsuite/rt/static.sh \
+	testsuite/rt/progs/bt-prog \
+	testsuite/rt/progs/guarded-overflow \
+	testsuite/rt/progs/segv-default
+TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
+	testsuite/rt/gdb.sh testsuite/rt/static.sh testsuite/rt/layers.sh
+EXTRA_DIST += testsuite/rt/common.h testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
+	testsuite/rt/gdb.sh testsuite/rt/static.sh testsuite/rt/progs/static-link.c \
 	testsuite/rt/layers.sh
-EXTRA_DIST += testsuite/rt/common.h testsuite/rt/fatal.sh testsuite/rt/gdb.sh \
-	testsuite/rt/static.sh testsuite/rt/progs/static-link.c testsuite/rt/layers.sh
 
 testsuite_rt_grow_SOURCES = testsuite/rt/grow.c
 testsuite_rt_grow_CFLAGS = $(LSTK_TEST_CFLAGS)
@@ -55,3 +59,17 @@ testsuite_rt_progs_fatal_oom_LDADD = $(LSTK_APP_LIBS)
 testsuite_rt_progs_bt_prog_SOURCES = testsuite/rt/progs/bt-prog.c
 testsuite_rt_progs_bt_prog_CFLAGS = $(AM_CFLAGS) $(LSTK_PLUGIN_CFLAGS) -g -O0
 testsuite_rt_progs_bt_prog_LDADD = $(LSTK_APP_LIBS)
+
+# [issue 9] guarded chunks: the overflow message (-rdynamic: dladdr names
+# the function), the default action of other faults.
+testsuite_rt_guarded_SOURCES = testsuite/rt/guarded.c
+testsuite_rt_guarded_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_guarded_LDADD = $(LSTK_TEST_LIBS)
+testsuite_rt_progs_guarded_overflow_SOURCES = \
+	testsuite/rt/progs/guarded-overflow.c testsuite/rt/progs/deep-unchecked.S
+testsuite_rt_progs_guarded_overflow_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_progs_guarded_overflow_LDFLAGS = $(AM_LDFLAGS) -rdynamic
+testsuite_rt_progs_guarded_overflow_LDADD = $(LSTK_APP_LIBS)
+testsuite_rt_progs_segv_default_SOURCES = testsuite/rt/progs/segv-default.c
+testsuite_rt_progs_segv_default_CFLAGS = $(LSTK_TEST_CFLAGS)
+testsuite_rt_progs_segv_default_LDADD = $(LSTK_APP_LIBS)
