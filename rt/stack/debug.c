@@ -10,7 +10,8 @@
  * object compiled for more than this runtime's LSTK__RESERVE could leave
  * a function unchecked whose frames do not fit: the program refuses to
  * start (a constructor, before main) with a message naming the object.
- * Objects loaded later with dlopen are not checked.
+ * Objects loaded later with dlopen are checked by loader.c, which also
+ * checks the other note types.
  *
  * Debug mode (LINKSTACK_DEBUG=1 in the environment, read once).  The
  * plugin guarantees (ARCHITECTURE.md, invariants 1 to 3) that nothing
@@ -104,10 +105,24 @@ void lstk__debug_init(void)
                     scan.obj && *scan.obj ? scan.obj : "the program",
                     scan.max, (size_t)LSTK__RESERVE, (size_t)LSTK__RESERVE);
 
+    lstk__loader_check_startup(); /* [issue 9] notes of types 2 and 3 */
+
     const char *env = getenv("LINKSTACK_DEBUG");
-    if (env != NULL && *env != '\0' && strcmp(env, "0") != 0 &&
-        scan.objects > 0)
-        lstk__debug_zone = LSTK__RESERVE - scan.max;
+    if (env != NULL && *env != '\0' && strcmp(env, "0") != 0) {
+        lstk__debug_zone = scan.objects > 0 ? LSTK__RESERVE - scan.max : 0;
+        /* [issue 9, F1] never off without a word */
+        if (lstk__debug_zone == 0 && scan.objects == 0)
+            lstk__notice("LINKSTACK_DEBUG=%s checks nothing: no loaded "
+                         "object was compiled with the plugin", env);
+        else if (lstk__debug_zone == 0)
+            lstk__notice("LINKSTACK_DEBUG=%s checks nothing: %s was "
+                         "compiled for a reserve of %zu bytes, all that this "
+                         "runtime keeps; the debug mode needs every object "
+                         "compiled with -fplugin-arg-linkstack-reserve=N, N "
+                         "below %zu", env,
+                         scan.obj && *scan.obj ? scan.obj : "the program",
+                         scan.max, (size_t)LSTK__RESERVE);
+    }
 }
 
 /* The stack layer's start (libc/libc.h: the sequence), before main: a

@@ -372,6 +372,14 @@ LSTK__HIDDEN void lstk__debug_check_guard(uintptr_t guard);
 /* The heap block that keeps a debug-mode chunk's dyn list non-empty (grow.c). */
 extern struct lstk__dynblock lstk__dyn_sentinel LSTK__HIDDEN;
 
+/* --- object checks and dlopen (loader.c) [issue 9] ---------------------- */
+/* Checks the notes of every loaded object (types 1-3); fatal on refusal. */
+LSTK__HIDDEN void lstk__loader_check_startup(void);
+/* Writes "linkstack: " + the formatted message + "\n" to stderr (printf
+   formats; needs a big stack: start-up and the system stack only). */
+LSTK__HIDDEN void lstk__notice(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 /* --- fatal errors (fatal.c) ---------------------------------------------- */
 
 /* Writes "linkstack: " + the formatted message + "\n" to stderr with no

@@ -19,8 +19,10 @@ check_PROGRAMS += $(lstk_rt_tests) \
 	testsuite/rt/progs/guarded-overflow \
 	testsuite/rt/progs/segv-default
 TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
-	testsuite/rt/gdb.sh testsuite/rt/static.sh testsuite/rt/layers.sh
+	testsuite/rt/loader.sh testsuite/rt/gdb.sh testsuite/rt/static.sh \
+	testsuite/rt/layers.sh
 EXTRA_DIST += testsuite/rt/common.h testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
+	testsuite/rt/loader.sh testsuite/rt/progs/dl-host.c testsuite/rt/progs/dl-mod.c \
 	testsuite/rt/gdb.sh testsuite/rt/static.sh testsuite/rt/progs/static-link.c \
 	testsuite/rt/layers.sh
 

@@ -1,0 +1,128 @@
+#!/bin/sh
+# loader.sh: the notes of every object are checked at start-up and at each
+# dlopen (issue 9): reserve (C4), guarded request, table budgets resolving
+# to the libc they were proven on (A3) or to liblinkstack; an object that
+# carries libgcc's __morestack is refused at dlopen instead of corrupting a
+# chunk later; LINKSTACK_DEBUG never turns itself off silently (F1).  The
+# notes are written by hand (notes() below), so this does not depend on
+# what the plugin emits.  TAP output.
+echo "1..14"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+n=0
+say() { # ok? description
+    n=$((n + 1))
+    if [ "$1" = yes ]; then echo "ok $n - $2"; else
+        echo "not ok $n - $2"; printf '%s\n' "$got" | sed 's/^/# /'; fi
+}
+inc="-I$top_srcdir/include"
+rt="-L$top_builddir/.libs -Wl,-rpath,$top_builddir/.libs -llinkstack -Wl,-z,now"
+plugin="-fplugin=$LSTK_PLUGIN"
+
+# notes FILE R G BUDGETS...: an assembly file with the three notes and a
+# function modfn (returns 7); "-" leaves a note out.
+notes() {
+    f=$1 r=$2 g=$3
+    shift 3
+    {
+        printf '\t.text\n\t.globl modfn\n\t.type modfn,@function\nmodfn:\n'
+        printf '\tmovl $7, %%eax\n\tret\n\t.size modfn, .-modfn\n'
+        printf '\t.section .note.linkstack,"a",@note\n\t.balign 4\n'
+        [ "$r" = - ] || printf '\t.long 10, 4, 1\n\t.asciz "linkstack"\n\t.balign 4\n\t.long %s\n' "$r"
+        [ "$g" = - ] || printf '\t.long 10, 4, 2\n\t.asciz "linkstack"\n\t.balign 4\n\t.long %s\n' "$g"
+        if [ $# -gt 0 ]; then
+            printf '\t.long 10, 3f - 2f, 3\n\t.asciz "linkstack"\n\t.balign 4\n2:\n'
+            for b in "$@"; do printf '\t.asciz "%s"\n' "$b"; done
+            printf '3:\n\t.balign 4\n'
+        fi
+        printf '\t.section .note.GNU-stack,"",@progbits\n'
+    } >"$f"
+}
+
+if ! "$CC" -O2 $plugin $inc -rdynamic "$top_srcdir/testsuite/rt/progs/dl-host.c" \
+        -o "$out/host" $rt 2>"$out/err"; then
+    got=$(cat "$out/err"); say no "build dl-host"; exit 0
+fi
+libc=$(ldd "$out/host" | awk '$1 == "libc.so.6" { print $3 }')
+id=$(readelf -n "$libc" | awk '/Build ID/ { print $3 }')
+[ -n "$id" ] || { got="no build-id for $libc"; say no "libc build-id"; exit 0; }
+
+so() { # name R G BUDGETS...: builds $out/name.so from hand-made notes
+    name=$1; shift
+    notes "$out/$name.S" "$@"
+    "$CC" -shared "$out/$name.S" -o "$out/$name.so"
+}
+host() { got=$("$out/host" "$@" 2>&1); }
+expect() { # description pattern host-args...
+    d=$1 p=$2; shift 2
+    host "$@"
+    if printf '%s\n' "$got" | grep -Eq -- "$p"; then say yes "$d"; else say no "$d"; fi
+}
+
+so good 384 65536 "libc:$id" L:memcpy L:strlen R:read R:lstk_yield
+expect "an object whose notes hold loads" '^loaded 7$' "$out/good.so"
+expect "... from a 1 KiB linked stack too" '^loaded 7$' "$out/good.so" thread
+so c4 512 65536 "libc:$id"
+expect "a larger reserve is refused at dlopen (C4)" \
+    "^refused: linkstack: $out/c4.so was compiled for a reserve of 512 bytes below each stack guard, but this runtime keeps 384" \
+    "$out/c4.so" thread
+so smallg 384 4096
+expect "a guarded request below G' is refused" \
+    "^refused: linkstack: $out/smallg.so asks for 4096 bytes before each call whose stack use is not bounded, but this runtime puts only requests of 65536" \
+    "$out/smallg.so"
+so otherlibc 384 65536 "libc:00ff00ff" L:memcpy
+expect "a budget proven on another libc is refused" \
+    "^refused: linkstack: $out/otherlibc.so relies on the budget of the libc function memcpy \\(proven on the libc with build-id 00ff00ff\\), but memcpy resolves to $libc \\(build-id $id\\).*-fplugin-arg-linkstack-external=memcpy" \
+    "$out/otherlibc.so"
+so replaced 384 65536 "libc:$id" L:memccpy
+expect "a libc budget of a name the program defines is refused (A3)" \
+    "^refused: linkstack: $out/replaced.so relies on the budget of the libc function memccpy .*but memccpy resolves to $out/host .*-fplugin-arg-linkstack-external=memccpy" \
+    "$out/replaced.so"
+so rname 384 65536 "libc:$id" R:memcpy
+expect "a runtime budget of a name that is not liblinkstack's is refused" \
+    "^refused: linkstack: $out/rname.so relies on liblinkstack's budget of memcpy, but memcpy resolves to $libc" \
+    "$out/rname.so"
+so nowhere 384 65536 "libc:$id" L:no_such_function_anywhere
+expect "a budget of a name that resolves nowhere is refused" \
+    "^refused: linkstack: $out/nowhere.so relies on the table budget of no_such_function_anywhere, but no_such_function_anywhere does not resolve" \
+    "$out/nowhere.so"
+host "$out/c4.so"
+ok=no
+printf '%s\n' "$got" | grep -q '^refused: ' && ! printf '%s\n' "$got" | grep -q 'still loaded' && ok=yes
+say $ok "a refused object is not left loaded"
+cp "$out/good.so" "$out/origin.so"
+expect '$ORIGIN is the caller'"'"'s directory' '^loaded 7$' '$ORIGIN/origin.so'
+
+# The report's bug: a plugin-compiled module linked without liblinkstack
+# carries libgcc's __morestack; loading it ran libgcc's start-up on the
+# chunk's guard, and the thread aborted later with a "corrupted stack
+# chunk (canary 0x0, ...)".  Now it is refused, and the same module linked
+# with liblinkstack loads and runs on the 1 KiB stack.
+"$CC" -O2 $plugin -fPIC -shared "$top_srcdir/testsuite/rt/progs/dl-mod.c" \
+    -o "$out/libgcc-mod.so"
+expect "a module with libgcc's __morestack is refused at dlopen" \
+    "^refused: linkstack: loading $out/libgcc-mod.so ran libgcc's split-stack start-up.*pkg-config --libs" \
+    "$out/libgcc-mod.so" thread
+"$CC" -O2 $plugin -fPIC -shared "$top_srcdir/testsuite/rt/progs/dl-mod.c" \
+    -o "$out/mod.so" $rt
+expect "a plugin-compiled module loads and runs from a 1 KiB stack" \
+    '^loaded 42$' "$out/mod.so" thread
+
+# Start-up: the same checks, fatal before main.
+notes "$out/bad.S" 384 65536 "libc:00ff00ff" L:memcpy
+"$CC" -O2 $inc "$top_srcdir/testsuite/rt/progs/dl-host.c" "$out/bad.S" \
+    -o "$out/badhost" $rt
+got=$("$out/badhost" "$out/good.so" 2>&1)
+rc=$?
+ok=no
+[ $rc -eq 134 ] && printf '%s\n' "$got" | grep -Eq \
+    "^linkstack: the program relies on the budget of the libc function memcpy \\(proven on the libc with build-id 00ff00ff\\)" \
+    && ! printf '%s\n' "$got" | grep -q loaded && ok=yes
+say $ok "a program whose notes do not hold does not start"
+
+# F1: LINKSTACK_DEBUG=1 in a program with a default-reserve object.
+got=$(LINKSTACK_DEBUG=1 "$out/host" "$out/good.so" 2>&1)
+ok=no
+printf '%s\n' "$got" | grep -Eq "^linkstack: LINKSTACK_DEBUG=1 checks nothing: .* was compiled for a reserve of 384 bytes" \
+    && printf '%s\n' "$got" | grep -q '^loaded 7$' && ok=yes
+say $ok "LINKSTACK_DEBUG=1 says when it cannot check anything (F1)"
