@@ -10,7 +10,10 @@ EXTRA_DIST += \
 	bench/growth/calib.c \
 	bench/growth/callheavy.c \
 	bench/growth/deep.c \
-	bench/growth/hotsplit.c
+	bench/growth/hotsplit.c \
+	bench/guarded/run \
+	bench/guarded/guarded.c \
+	bench/guarded/guarded-calls.c
 
 # bench/run runs this set, then every other bench/NAME/run (issue 3's
 # bench/threads/run) with the same build directory: `make bench` is the one
