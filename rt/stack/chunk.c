@@ -276,6 +276,15 @@ int lstk__os_thread_init(void)
     if (lstk__fast(p->ready))
         return 0;
     pthread_once(&lstk__once, lstk__global_init);
+    /* [issue 9, C3] Before its first linked stack the main thread's guard
+       is 0, unless libgcc's split-stack start-up claimed it (an object
+       linked without liblinkstack carries libgcc's __morestack). */
+    if (lstk__slow(lstk__guard_get() != 0) && getpid() == syscall(SYS_gettid))
+        lstk__fatal("the stack guard was set before the runtime started: "
+                    "libgcc's split-stack start-up ran, so a loaded object "
+                    "carries libgcc's __morestack instead of liblinkstack's; "
+                    "link every object compiled with the plugin with "
+                    "$(pkg-config --libs linkstack)");
 
     if (p->sys_top == NULL) {
         void *top = lstk__map_guarded(LSTK__SYS_STACK_SIZE);

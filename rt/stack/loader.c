@@ -20,7 +20,9 @@
  *     carries libgcc's __morestack (C3; issue 9's "dlopen from a 1 KiB
  *     thread aborts later with a corrupted chunk").
  * At start-up a refusal is fatal, before main (debug.c's constructor calls
- * lstk__loader_check_startup).  At dlopen the runtime closes the object
+ * lstk__loader_check_startup); a dependency carrying libgcc's __morestack
+ * is caught when the main thread sets up its first linked stack, its guard
+ * already claimed (chunk.c).  At dlopen the runtime closes the object
  * again and dlopen returns NULL; dlerror() says `linkstack: ...`, naming
  * the object, the name, where it resolved and the fix.  (Refusing is
  * kinder than aborting: a program that loads plugins can report it.)

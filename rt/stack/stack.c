@@ -70,6 +70,9 @@ int lstk_stack_run(size_t first_chunk, void *(*fn)(void *), void *arg,
     if (fn == NULL)
         return EINVAL;
     /* Off linked stacks (guard 0) there is room to do the set-up here. */
+    /* [issue 9, C3] A guard before any stack of ours is libgcc's. */
+    if (lstk__slow(!lstk__pool.ready) && lstk__guard_get() != 0)
+        lstk__os_thread_init();
     int nested = lstk__guard_get() != 0;
     if (nested)
         lstk__on_sys(lstk__run_init, &r);

@@ -6,7 +6,7 @@
 # chunk later; LINKSTACK_DEBUG never turns itself off silently (F1).  The
 # notes are written by hand (notes() below), so this does not depend on
 # what the plugin emits.  TAP output.
-echo "1..14"
+echo "1..15"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 n=0
@@ -107,6 +107,18 @@ expect "a module with libgcc's __morestack is refused at dlopen" \
     -o "$out/mod.so" $rt
 expect "a plugin-compiled module loads and runs from a 1 KiB stack" \
     '^loaded 42$' "$out/mod.so" thread
+
+# The same module as a dependency of the program: its libgcc start-up
+# runs before main; the runtime stops at its first linked stack.
+"$CC" -O2 $plugin $inc "$top_srcdir/testsuite/rt/progs/dl-host.c" -o "$out/gcchost" \
+    -Wl,--no-as-needed "$out/libgcc-mod.so" -Wl,--as-needed -Wl,-rpath,"$out" $rt
+got=$("$out/gcchost" "$out/good.so" thread 2>&1)
+rc=$?
+ok=no
+[ $rc -eq 134 ] && printf '%s\n' "$got" | grep -Eq \
+    "^linkstack: the stack guard was set before the runtime started: libgcc's split-stack start-up ran" \
+    && ok=yes
+say $ok "a program with libgcc's __morestack in a dependency stops with a message"
 
 # Start-up: the same checks, fatal before main.
 notes "$out/bad.S" 384 65536 "libc:00ff00ff" L:memcpy
