@@ -6,7 +6,7 @@
 # chunk later; LINKSTACK_DEBUG never turns itself off silently (F1).  The
 # notes are written by hand (notes() below), so this does not depend on
 # what the plugin emits.  TAP output.
-echo "1..15"
+echo "1..18"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 n=0
@@ -66,6 +66,11 @@ so c4 512 65536 "libc:$id"
 expect "a larger reserve is refused at dlopen (C4)" \
     "^refused: linkstack: $out/c4.so was compiled for a reserve of 512 bytes below each stack guard, but this runtime keeps 384" \
     "$out/c4.so" thread
+expect "... and at dlmopen into a new namespace" \
+    "^refused: linkstack: $out/c4.so was compiled for a reserve of 512 bytes" \
+    "$out/c4.so" newns
+expect "an object whose notes hold loads into a new namespace" '^loaded 7$' \
+    "$out/good.so" newns
 so smallg 384 4096
 expect "a guarded request below G' is refused" \
     "^refused: linkstack: $out/smallg.so asks for 4096 bytes before each call whose stack use is not bounded, but this runtime puts only requests of 65536" \
@@ -131,6 +136,16 @@ ok=no
     "^linkstack: the program relies on the budget of the libc function memcpy \\(proven on the libc with build-id 00ff00ff\\)" \
     && ! printf '%s\n' "$got" | grep -q loaded && ok=yes
 say $ok "a program whose notes do not hold does not start"
+
+# Debug mode verifies the reserve of the objects loaded at start-up; an
+# object that needs more is refused rather than reported as a violation.
+"$CC" -O2 $plugin -fplugin-arg-linkstack-reserve=256 $inc -rdynamic \
+    "$top_srcdir/testsuite/rt/progs/dl-host.c" -o "$out/host256" $rt
+got=$(LINKSTACK_DEBUG=1 "$out/host256" "$out/good.so" thread 2>&1)
+ok=no
+printf '%s\n' "$got" | grep -Eq "^refused: linkstack: $out/good.so was compiled for a reserve of 384 bytes, but LINKSTACK_DEBUG=1 verifies that nothing writes more than 256 bytes" \
+    && ok=yes
+say $ok "under LINKSTACK_DEBUG=1 an object with a larger reserve is refused"
 
 # F1: LINKSTACK_DEBUG=1 in a program with a default-reserve object.
 got=$(LINKSTACK_DEBUG=1 "$out/host" "$out/good.so" 2>&1)

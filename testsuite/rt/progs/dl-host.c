@@ -2,7 +2,9 @@
    linked stack with a 1 KiB first chunk, and reports what happened
    (testsuite/rt/loader.sh).  It defines its own memccpy, a libc name, as a
    program may (issue 9, A3).
-     dl-host FILE [thread]  ->  "loaded N" or "refused: <dlerror text>" */
+     dl-host FILE [thread|newns]  ->  "loaded N" or "refused: <dlerror text>"
+   (newns: dlmopen into a new namespace). */
+#define _GNU_SOURCE 1
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,11 +24,12 @@ void *memccpy(void *dst, const void *src, int c, size_t n)
 }
 
 static const char *path;
+static int newns;
 
 static void *load(void *arg)
 {
     (void)arg;
-    void *h = dlopen(path, RTLD_NOW);
+    void *h = newns ? dlmopen(LM_ID_NEWLM, path, RTLD_NOW) : dlopen(path, RTLD_NOW);
     if (h == NULL) {
         printf("refused: %s\n", dlerror());
         if (dlopen(path, RTLD_NOW | RTLD_NOLOAD) != NULL)
@@ -43,6 +46,7 @@ int main(int argc, char **argv)
     if (argc < 2)
         return 2;
     path = argv[1];
+    newns = argc > 2 && strcmp(argv[2], "newns") == 0;
     if (argc > 2 && strcmp(argv[2], "thread") == 0)
         return lstk_stack_run(1024, load, NULL, NULL);
     load(NULL);
