@@ -163,7 +163,7 @@ void lstk__chunk_free(struct lstk__chunk *c)
 {
     struct lstk__pool *p = &lstk__pool;
 
-    if (lstk__slow(c->klass == LSTK__KLASS_GUARDED)) { /* [issue 9] */
+    if (lstk__slow(lstk__chunk_guarded(c))) { /* [issue 9] */
         lstk__guarded_free(c);
         return;
     }

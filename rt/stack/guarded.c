@@ -7,24 +7,30 @@
  * its guard (chunk.c keeps them at LSTK__UNGUARDED_MAX bytes at most), so
  * such a request always lands here, on a chunk laid out as
  *
- *     high  +---------------------------+  chunk + size (1 MiB + 64, or more)
+ *     high  +---------------------------+  chunk + size (1 MiB + 40, or more)
  *           |  frames       (read/write, committed page by page on touch)
  *           +---------------------------+  guard = chunk + LSTK__GUARD_OFFSET
  *           |  reserve R                |
- *           +---------------------------+  chunk + 64: a page boundary
- *           |  header        read-only  |  the last 64 bytes of a page
+ *           |  canary, the rest of the  |  header bytes 40-63: writable
+ *           |  header                   |
+ *           +---------------------------+  chunk + 40: a page boundary
+ *           |  prev next size stack dyn |  read-only: the end of a page
  *           |  rest of the header page  |
  *           +---------------------------+
  *           |  LSTK__GUARDED_GAP        |  PROT_NONE (1 MiB of address space)
  *     low   +---------------------------+
  *
- * so that every write below guard - R faults: a contiguous overflow meets
- * the read-only header page first, a sparse one (a big frame written at its
- * bottom only) lands in the gap, which no frame can step over.  The header
- * is the only runtime data in reach and it cannot be written by accident;
- * the runtime writes it through lstk__guarded_set (LSTK__HDR_SET), which
- * opens the page for the store only when the value changes.  The fault
- * becomes a `linkstack: stack overflow in FUNCTION ...` message (fault.c).
+ * so that every write below guard - R - 24 faults: a contiguous overflow
+ * runs over the canary and meets the read-only page, a sparse one (a big
+ * frame written at its bottom only) lands in the gap, which no frame can
+ * step over.  The fields the growth path steers by cannot be written by
+ * accident; the runtime writes them through lstk__guarded_set
+ * (LSTK__HDR_SET), which opens the page for the store only when the value
+ * changes.  What lies in the writable 24 bytes is the canary (verified
+ * before the header is used, as on every chunk) and bookkeeping that
+ * steers nothing; __morestack may store there (issue 10 records where a
+ * stack left each chunk).  The fault becomes a `linkstack: stack overflow
+ * in FUNCTION ...` message (fault.c).
  *
  * Why the hot paths stay fast.  Guarded chunks are pooled per OS thread
  * (a __thread LIFO list: no lock); a warm pool hands one back with no
@@ -55,8 +61,8 @@
 #include "stack/stack.h"
 
 #define LSTK__PAGE 4096u
-/* The pooled size: 1 MiB of frames above the header page. */
-#define LSTK__GUARDED_STD (LSTK__GUARDED_SIZE + LSTK__CHUNK_HDR)
+/* The pooled size: 1 MiB of writable pages above the header page. */
+#define LSTK__GUARDED_STD (LSTK__GUARDED_SIZE + LSTK__GUARDED_RO_HDR)
 
 /* A free guarded chunk's link to the next one, kept in its first bytes
    above the header (the reserve: nothing runs there while it is free). */
@@ -65,16 +71,16 @@ static inline struct lstk__chunk **lstk__guarded_link(struct lstk__chunk *c)
     return (struct lstk__chunk **)((char *)c + LSTK__CHUNK_HDR);
 }
 
-/* The header page of guarded chunk C. */
+/* The read-only header page of guarded chunk C. */
 static inline void *lstk__guarded_hdr_page(const struct lstk__chunk *c)
 {
-    return (char *)c + LSTK__CHUNK_HDR - LSTK__PAGE;
+    return (char *)c + LSTK__GUARDED_RO_HDR - LSTK__PAGE;
 }
 
 /* Bytes mapped for a guarded chunk of SIZE bytes (header included). */
 static inline size_t lstk__guarded_map_len(size_t size)
 {
-    return LSTK__GUARDED_GAP + LSTK__PAGE + (size - LSTK__CHUNK_HDR);
+    return LSTK__GUARDED_GAP + LSTK__PAGE + (size - LSTK__GUARDED_RO_HDR);
 }
 
 struct lstk__guarded_pool {
@@ -118,7 +124,7 @@ static struct lstk__chunk *lstk__guarded_map(size_t size)
         munmap(m, len);
         return NULL;
     }
-    return (struct lstk__chunk *)(hdr_page + LSTK__PAGE - LSTK__CHUNK_HDR);
+    return (struct lstk__chunk *)(hdr_page + LSTK__PAGE - LSTK__GUARDED_RO_HDR);
 }
 
 static void lstk__guarded_protect(void *page, int prot, const char *why)
@@ -134,6 +140,10 @@ void lstk__guarded_set(void *field, uint64_t value)
     uint64_t *f = field;
     if (*f == value)
         return;
+    if ((uintptr_t)f % LSTK__PAGE < LSTK__PAGE - LSTK__GUARDED_RO_HDR) {
+        *f = value; /* in the writable part of the header */
+        return;
+    }
     void *page = (void *)((uintptr_t)f & ~(uintptr_t)(LSTK__PAGE - 1));
     lstk__guarded_protect(page, PROT_READ | PROT_WRITE, "open");
     *f = value;
@@ -150,12 +160,12 @@ struct lstk__chunk *lstk__guarded_alloc(size_t size, struct lstk__stack *stack,
 
     if (size < LSTK__GUARDED_STD)
         size = LSTK__GUARDED_STD;
-    /* Whole pages of frames above the header page. */
-    size_t body = (size - LSTK__CHUNK_HDR + LSTK__PAGE - 1) &
+    /* Whole writable pages above the header page. */
+    size_t body = (size - LSTK__GUARDED_RO_HDR + LSTK__PAGE - 1) &
                   ~(size_t)(LSTK__PAGE - 1);
-    if (size > SIZE_MAX / 2 || body < size - LSTK__CHUNK_HDR)
+    if (size > SIZE_MAX / 2 || body < size - LSTK__GUARDED_RO_HDR)
         return NULL;
-    size = body + LSTK__CHUNK_HDR;
+    size = body + LSTK__GUARDED_RO_HDR;
 
     if (lstk__fast(size == LSTK__GUARDED_STD && gp->free != NULL)) {
         c = gp->free;
@@ -183,15 +193,17 @@ struct lstk__chunk *lstk__guarded_alloc(size_t size, struct lstk__stack *stack,
         memset((char *)c + LSTK__CHUNK_HDR, 0xa5, lstk__debug_zone);
         want.dyn = &lstk__dyn_sentinel;
     }
-    /* Write the header only when it changes: a chunk taken again by the
-       same caller costs no system call. */
-    if (fresh || memcmp(c, &want, sizeof want) != 0) {
+    /* Write the read-only part only when it changes: a chunk taken again
+       by the same caller costs no system call. */
+    if (fresh || memcmp(c, &want, LSTK__GUARDED_RO_HDR) != 0) {
         void *page = lstk__guarded_hdr_page(c);
         if (!fresh)
             lstk__guarded_protect(page, PROT_READ | PROT_WRITE, "take");
-        memcpy(c, &want, sizeof want);
+        memcpy(c, &want, LSTK__GUARDED_RO_HDR);
         lstk__guarded_protect(page, PROT_READ, "take");
     }
+    memcpy((char *)c + LSTK__GUARDED_RO_HDR, (char *)&want + LSTK__GUARDED_RO_HDR,
+           sizeof want - LSTK__GUARDED_RO_HDR);
 
     p->chunk_allocs++;
     p->chunks_live++;
@@ -227,7 +239,7 @@ void lstk__guarded_free(struct lstk__chunk *c)
 
 int lstk__guarded_holds(const struct lstk__chunk *c, uintptr_t addr)
 {
-    uintptr_t hdr_end = (uintptr_t)c + LSTK__CHUNK_HDR;
-    return c->klass == LSTK__KLASS_GUARDED && addr < hdr_end &&
-           addr >= hdr_end - LSTK__PAGE - LSTK__GUARDED_GAP;
+    uintptr_t ro_end = (uintptr_t)c + LSTK__GUARDED_RO_HDR;
+    return lstk__chunk_guarded(c) && addr < ro_end &&
+           addr >= ro_end - LSTK__PAGE - LSTK__GUARDED_GAP;
 }

@@ -242,11 +242,22 @@ LSTK__HIDDEN void lstk__chunk_verify(const struct lstk__chunk *c);
 #define LSTK__UNGUARDED_MAX 65536u
 _Static_assert(LSTK__UNGUARDED_MAX - LSTK__GUARD_OFFSET < LSTK__GUARDED_MIN,
                "an ordinary chunk would offer G' above its guard");
-/* Standard size of a guarded chunk (address space; committed on touch),
-   and the inaccessible region below its header page. */
+/* Standard size of a guarded chunk's frames (address space; committed on
+   touch), and the inaccessible region below its header page. */
 #define LSTK__GUARDED_SIZE ((size_t)1 << 20)
 #define LSTK__GUARDED_GAP ((size_t)1 << 20)
+/* The header fields the growth path steers by (prev, next, size, stack,
+   dyn) lie at the end of a read-only page; the rest of the header (the
+   canary on top) starts the writable frames' pages, where __morestack may
+   store.  So a guarded chunk's size is this much more than a multiple of
+   the page size, which no ordinary chunk is (they are multiples of 256
+   bytes): the size, itself read-only, says which chunks are guarded. */
+#define LSTK__GUARDED_RO_HDR (LSTK__CH_DYN + 8)
 #define LSTK__KLASS_GUARDED 0xfffffffeu
+static inline int lstk__chunk_guarded(const struct lstk__chunk *c)
+{
+    return (c->size & 4095) == LSTK__GUARDED_RO_HDR;
+}
 
 /* Takes a guarded chunk of at least SIZE bytes for STACK, entered from
    PREV (NULL for a base chunk); NULL when out of memory. */
@@ -270,11 +281,11 @@ LSTK__HIDDEN int lstk__fault_sigaction(int sig, const struct sigaction *act,
                                        struct sigaction *old);
 
 /* Every write to a chunk header field outside allocation goes through
-   this: a guarded chunk's header is read-only. */
+   this: most of a guarded chunk's header is read-only. */
 #define LSTK__HDR_SET(c, field, value)                                      \
     do {                                                                   \
         struct lstk__chunk *hdr_c_ = (c);                                  \
-        if (lstk__slow(hdr_c_->klass == LSTK__KLASS_GUARDED))              \
+        if (lstk__slow(lstk__chunk_guarded(hdr_c_)))                       \
             lstk__guarded_set(&hdr_c_->field,                              \
                               (uint64_t)(uintptr_t)(value));               \
         else                                                               \

@@ -3,7 +3,7 @@
 # overflow in FUNCTION" message and an abort; other faults keep their
 # default action, with no message (TAP output).
 progs="$top_builddir/testsuite/rt/progs"
-echo "1..5"
+echo "1..6"
 n=0
 run() { # program args...
     err=$("$top_builddir/libtool" --mode=execute "$@" 2>&1 >/dev/null)
@@ -26,6 +26,12 @@ for arg in "" handler; do
         && ok=yes
     report $ok "an overflow of a guarded chunk names the function and aborts${arg:+ (the program has a SIGSEGV handler)}"
 done
+run "$progs/guarded-overflow" header
+ok=no
+[ "$rc" -eq 134 ] && printf '%s\n' "$err" | grep -Eq \
+    '^linkstack: stack overflow in (on_guarded|an unnamed function) \(guarded-overflow, at 0x[0-9a-f]+\) on a guarded chunk: .* went 440 bytes below' \
+    && ok=yes
+report $ok "a stray write over a guarded chunk's header faults too"
 run "$progs/guarded-overflow" shallow
 ok=no
 [ "$rc" -eq 0 ] && [ -z "$err" ] && ok=yes
