@@ -253,7 +253,6 @@ _Static_assert(LSTK__UNGUARDED_MAX - LSTK__GUARD_OFFSET < LSTK__GUARDED_MIN,
    the page size, which no ordinary chunk is (they are multiples of 256
    bytes): the size, itself read-only, says which chunks are guarded. */
 #define LSTK__GUARDED_RO_HDR (LSTK__CH_DYN + 8)
-#define LSTK__KLASS_GUARDED 0xfffffffeu
 static inline int lstk__chunk_guarded(const struct lstk__chunk *c)
 {
     return (c->size & 4095) == LSTK__GUARDED_RO_HDR;
