@@ -14,7 +14,12 @@
  *     guarded chunk;
  *   - an L: name does not resolve into a libc with that build-id (another
  *     libc, a replacement such as a program-defined memcpy or an LD_PRELOAD
- *     malloc: issue 9, A3 and B6), or an R: name not into liblinkstack;
+ *     malloc: issue 9, A3 and B6; a table that named no libc), or an R:
+ *     name not into liblinkstack.  A name that resolves into liblinkstack
+ *     passes either way: for the names it defines the runtime's table
+ *     lines come last and win, so its budget is the one the object used;
+ *   - a statically linked program cannot resolve names: it is told so at
+ *     start-up (a notice, once), not refused;
  *   - (dlopen only) loading it ran libgcc's split-stack initialisation,
  *     which moves the guard: the object was linked without liblinkstack and
  *     carries libgcc's __morestack (C3; issue 9's "dlopen from a 1 KiB
@@ -183,35 +188,53 @@ static void lstk__check_budgets(const struct lstk__obj *o, const char *d,
         char id[80];
         uintptr_t obj = lstk__object_of(lstk__resolve(v, name), &where);
         if (me == 0) {
-            lstk__refuse(v, "linkstack: %s relies on the table budget of %s, "
-                         "which cannot be checked in a statically linked "
-                         "program: link it dynamically, or rebuild %s with "
-                         "-fplugin-arg-linkstack-external=%s",
-                         lstk__obj_name(o), name, lstk__obj_name(o), name);
+            /* A static program: nothing to resolve names with.  Said once,
+               never silently. */
+            static int told;
+            if (!told++)
+                lstk__notice("%s is statically linked: the stack budgets it "
+                             "took for libc and runtime functions (%s, ...) "
+                             "cannot be checked against the code linked in; "
+                             "link it dynamically to have them checked",
+                             lstk__obj_name(o), name);
+            return;
         } else if (obj == 0) {
             lstk__refuse(v, "linkstack: %s relies on the table budget of %s, "
                          "but %s does not resolve to any loaded object: "
                          "rebuild %s with -fplugin-arg-linkstack-external=%s",
                          lstk__obj_name(o), name, name, lstk__obj_name(o),
                          name);
-        } else if (!libc && obj != me) {
+        } else if (obj == me) {
+            /* liblinkstack's own definition (its wrappers of libc names,
+               lstk_*): the runtime's table lines for the names it defines
+               come last and win, so that is the budget the object used. */
+        } else if (!libc) {
             lstk__refuse(v, "linkstack: %s relies on liblinkstack's budget of "
                          "%s, but %s resolves to %s: the definition that runs "
                          "is not the one measured; rebuild %s with "
                          "-fplugin-arg-linkstack-external=%s",
                          lstk__obj_name(o), name, name, where,
                          lstk__obj_name(o), name);
-        } else if (libc) {
+        } else {
             lstk__build_id(obj, id, sizeof id);
-            if (libc_id == NULL || strcmp(id, libc_id) != 0)
+            if (libc_id == NULL || *libc_id == '\0')
+                lstk__refuse(v, "linkstack: %s relies on the budget of the "
+                             "libc function %s, but its budgets table did not "
+                             "say which libc it was proven on (no #!libc "
+                             "line): %s resolves to %s (build-id %s), which "
+                             "cannot be checked; rebuild %s with a table "
+                             "proven on this libc, or with "
+                             "-fplugin-arg-linkstack-external=%s",
+                             lstk__obj_name(o), name, name, where, id,
+                             lstk__obj_name(o), name);
+            else if (strcmp(id, libc_id) != 0)
                 lstk__refuse(v, "linkstack: %s relies on the budget of the "
                              "libc function %s (proven on the libc with "
                              "build-id %s), but %s resolves to %s (build-id "
                              "%s): the definition that runs is not the one "
                              "measured; rebuild %s with "
                              "-fplugin-arg-linkstack-external=%s",
-                             lstk__obj_name(o), name,
-                             libc_id ? libc_id : "(none given)", name, where,
+                             lstk__obj_name(o), name, libc_id, name, where,
                              id, lstk__obj_name(o), name);
         }
     }

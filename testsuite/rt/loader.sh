@@ -6,7 +6,7 @@
 # chunk later; LINKSTACK_DEBUG never turns itself off silently (F1).  The
 # notes are written by hand (notes() below), so this does not depend on
 # what the plugin emits.  TAP output.
-echo "1..18"
+echo "1..20"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 n=0
@@ -59,7 +59,7 @@ expect() { # description pattern host-args...
     if printf '%s\n' "$got" | grep -Eq -- "$p"; then say yes "$d"; else say no "$d"; fi
 }
 
-so good 384 65536 "libc:$id" L:memcpy L:strlen R:read R:lstk_yield
+so good 384 65536 "libc:$id" L:memcpy L:strlen R:read R:lstk_yield L:write
 expect "an object whose notes hold loads" '^loaded 7$' "$out/good.so"
 expect "... from a 1 KiB linked stack too" '^loaded 7$' "$out/good.so" thread
 so c4 512 65536 "libc:$id"
@@ -83,6 +83,10 @@ so replaced 384 65536 "libc:$id" L:memccpy
 expect "a libc budget of a name the program defines is refused (A3)" \
     "^refused: linkstack: $out/replaced.so relies on the budget of the libc function memccpy .*but memccpy resolves to $out/host .*-fplugin-arg-linkstack-external=memccpy" \
     "$out/replaced.so"
+so noid 384 65536 "libc:" L:memcpy
+expect "a libc budget from a table that named no libc is refused" \
+    "^refused: linkstack: $out/noid.so relies on the budget of the libc function memcpy, but its budgets table did not say which libc it was proven on" \
+    "$out/noid.so"
 so rname 384 65536 "libc:$id" R:memcpy
 expect "a runtime budget of a name that is not liblinkstack's is refused" \
     "^refused: linkstack: $out/rname.so relies on liblinkstack's budget of memcpy, but memcpy resolves to $libc" \
@@ -146,6 +150,20 @@ ok=no
 printf '%s\n' "$got" | grep -Eq "^refused: linkstack: $out/good.so was compiled for a reserve of 384 bytes, but LINKSTACK_DEBUG=1 verifies that nothing writes more than 256 bytes" \
     && ok=yes
 say $ok "under LINKSTACK_DEBUG=1 an object with a larger reserve is refused"
+
+# A static program cannot resolve names: told, not refused.
+notes "$out/st.S" 384 65536 "libc:$id" L:memcpy
+"$CC" -O2 $plugin $inc -c "$top_srcdir/testsuite/rt/progs/static-link.c" -o "$out/st.o"
+if ! "$CC" -static "$out/st.o" "$out/st.S" -o "$out/st" "$top_builddir/.libs/liblinkstack.a" \
+        -lgcc_eh -lunwind -llzma -ldl -pthread -Wl,-u,__libc_siglongjmp 2>"$out/st.err"; then
+    n=$((n + 1)); echo "ok $n - static programs are told # SKIP static link failed"
+else
+    got=$("$out/st" 2>&1 >/dev/null)
+    rc=$?
+    ok=no
+    [ $rc -eq 0 ] && printf '%s\n' "$got" | grep -Eq "^linkstack: the program is statically linked: the stack budgets it took for libc and runtime functions \(memcpy, ...\) cannot be checked" && ok=yes
+    say $ok "a static program with table budgets is told they cannot be checked"
+fi
 
 # F1: LINKSTACK_DEBUG=1 in a program with a default-reserve object.
 got=$(LINKSTACK_DEBUG=1 "$out/host" "$out/good.so" 2>&1)
