@@ -103,12 +103,14 @@ cp "$out/good.so" "$out/origin.so"
 expect '$ORIGIN is the caller'"'"'s directory' '^loaded 7$' '$ORIGIN/origin.so'
 
 # The report's bug: a plugin-compiled module linked without liblinkstack
-# carries libgcc's __morestack; loading it ran libgcc's start-up on the
+# carried libgcc's __morestack; loading it ran libgcc's start-up on the
 # chunk's guard, and the thread aborted later with a "corrupted stack
 # chunk (canary 0x0, ...)".  Now it is refused, and the same module linked
-# with liblinkstack loads and runs on the 1 KiB stack.
-"$CC" -O2 $plugin -fPIC -shared "$top_srcdir/testsuite/rt/progs/dl-mod.c" \
-    -o "$out/libgcc-mod.so"
+# with liblinkstack loads and runs on the 1 KiB stack.  (The module with
+# libgcc's __morestack is built without the plugin, which may refuse such
+# a link itself: -u __morestack pulls libgcc's in all the same.)
+"$CC" -O2 -fPIC -shared "$top_srcdir/testsuite/rt/progs/dl-mod.c" \
+    -o "$out/libgcc-mod.so" -Wl,-u,__morestack
 expect "a module with libgcc's __morestack is refused at dlopen" \
     "^refused: linkstack: loading $out/libgcc-mod.so ran libgcc's split-stack start-up.*pkg-config --libs" \
     "$out/libgcc-mod.so" thread
@@ -161,7 +163,7 @@ else
     got=$("$out/st" 2>&1 >/dev/null)
     rc=$?
     ok=no
-    [ $rc -eq 0 ] && printf '%s\n' "$got" | grep -Eq "^linkstack: the program is statically linked: the stack budgets it took for libc and runtime functions \(memcpy, ...\) cannot be checked" && ok=yes
+    [ $rc -eq 0 ] && printf '%s\n' "$got" | grep -Eq "^linkstack: the program is statically linked: the stack budgets it took for libc and runtime functions \([^,]+, ...\) cannot be checked" && ok=yes
     say $ok "a static program with table budgets is told they cannot be checked"
 fi
 
