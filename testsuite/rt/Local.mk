@@ -23,6 +23,7 @@ TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
 	testsuite/rt/layers.sh
 EXTRA_DIST += testsuite/rt/common.h testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
 	testsuite/rt/loader.sh testsuite/rt/progs/dl-host.c testsuite/rt/progs/dl-mod.c \
+	testsuite/rt/progs/a3-main.c testsuite/rt/progs/a3-memcpy.c \
 	testsuite/rt/gdb.sh testsuite/rt/static.sh testsuite/rt/progs/static-link.c \
 	testsuite/rt/layers.sh
 

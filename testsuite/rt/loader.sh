@@ -6,7 +6,7 @@
 # chunk later; LINKSTACK_DEBUG never turns itself off silently (F1).  The
 # notes are written by hand (notes() below), so this does not depend on
 # what the plugin emits.  TAP output.
-echo "1..20"
+echo "1..21"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 n=0
@@ -152,6 +152,25 @@ ok=no
 printf '%s\n' "$got" | grep -Eq "^refused: linkstack: $out/good.so was compiled for a reserve of 384 bytes, but LINKSTACK_DEBUG=1 verifies that nothing writes more than 256 bytes" \
     && ok=yes
 say $ok "under LINKSTACK_DEBUG=1 an object with a larger reserve is refused"
+
+# A3 end to end: a program that defines memcpy in another unit, while the
+# plugin gave its callers libc's budget.  Needs a plugin that records its
+# table budgets (note type 3); skipped with one that does not.
+"$CC" -O2 $plugin $inc -c "$top_srcdir/testsuite/rt/progs/a3-main.c" -o "$out/a3-main.o"
+"$CC" -O2 $plugin $inc -c "$top_srcdir/testsuite/rt/progs/a3-memcpy.c" -o "$out/a3-memcpy.o"
+if ! readelf -n "$out/a3-main.o" | grep -q 'linkstack.*note type: (0x00000003)'; then
+    n=$((n + 1)); echo "ok $n - a program-defined memcpy is refused at start-up (A3) # SKIP the plugin records no table budgets"
+elif ! "$CC" "$out/a3-main.o" "$out/a3-memcpy.o" -o "$out/a3" $rt 2>"$out/a3.err"; then
+    got=$(cat "$out/a3.err"); say no "a program-defined memcpy is refused at start-up (A3): link"
+else
+    got=$("$out/a3" 2>&1)
+    rc=$?
+    ok=no
+    [ $rc -eq 134 ] && printf '%s\n' "$got" | grep -Eq \
+        "^linkstack: the program relies on the budget of the libc function memcpy \\(proven on the libc with build-id $id\\), but memcpy resolves to $out/a3 .*-fplugin-arg-linkstack-external=memcpy" \
+        && ok=yes
+    say $ok "a program-defined memcpy is refused at start-up (A3)"
+fi
 
 # A static program cannot resolve names: told, not refused.
 notes "$out/st.S" 384 65536 "libc:$id" L:memcpy
