@@ -186,7 +186,6 @@ struct lstk__chunk *lstk__guarded_alloc(size_t size, struct lstk__stack *stack,
     want.prev = prev;
     want.size = size;
     want.stack = stack;
-    want.depth = (prev ? prev->depth : 0) + size;
     want.canary = lstk__canary_secret;
     if (lstk__debug_zone) { /* [plugin/issue 4, debug mode] */
         memset((char *)c + LSTK__CHUNK_HDR, 0xa5, lstk__debug_zone);
