@@ -325,13 +325,13 @@ static int redirect_wanted(const struct http_req *r)
 }
 
 /* Answers one parsed request; returns 1 to keep the connection, 0 to
-   close it.  CLOSE: the connection cannot be kept (an unread body). */
-static int respond(int fd, struct http_req *r, int status, int close)
+   close it.  MUST_CLOSE: the connection cannot be kept (an unread body). */
+static int respond(int fd, struct http_req *r, int status, int must_close)
 {
     char path[HTTP_MAX_PATH];
     struct cache_entry *e;
     int head = r->method == HTTP_HEAD;
-    int keep = r->keep_alive && !stopping && !close;
+    int keep = r->keep_alive && !stopping && !must_close;
 
     if (status == 0)
         status = http_path(r->target, r->target_len, path, sizeof path);
@@ -426,7 +426,7 @@ static int serve_requests(int fd, struct rbuf *b)
     for (;;) {
         struct http_req r;
         size_t hlen, used;
-        int status, close = 0;
+        int status, must_close = 0;
 
         for (;;) {
             if (rbuf_skip_empty_lines(b) != 0)
@@ -474,7 +474,7 @@ static int serve_requests(int fd, struct rbuf *b)
             used += inbuf;
             if (inbuf < r.body_len) {
                 if (r.expect_continue && status != 0) {
-                    close = 1;
+                    must_close = 1;
                 } else {
                     static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
                     if (r.expect_continue && r.minor >= 1 &&
@@ -486,7 +486,7 @@ static int serve_requests(int fd, struct rbuf *b)
                 }
             }
         }
-        if (!respond(fd, &r, status, close))
+        if (!respond(fd, &r, status, must_close))
             return 0;
         /* Pipelined requests: keep what follows; each has its deadline. */
         memmove(b->p, b->p + used, b->have - used);

@@ -263,8 +263,20 @@ LSTK_EXPORT unsigned int sleep(unsigned int seconds)
 
 /* --- descriptor bookkeeping ------------------------------------------------------ */
 
+/* The program must not close or replace the runtime's own descriptors
+   (a daemon's "close every descriptor" loop would): refused, said once. */
+#define REFUSE_OWN(call, fd)                                                  \
+    do {                                                                      \
+        if (lstk__slow(lstk__io_owns_fd(fd))) {                               \
+            lstk__io_refused(call, fd);                                       \
+            errno = EBADF;                                                    \
+            return -1;                                                        \
+        }                                                                     \
+    } while (0)
+
 LSTK_EXPORT int close(int fd)
 {
+    REFUSE_OWN("close", fd);
     lstk__fd_forget(fd);
     return LSTK__REAL(close)(fd);
 }
@@ -279,6 +291,7 @@ LSTK_EXPORT int dup(int fd)
 
 LSTK_EXPORT int dup2(int fd, int fd2)
 {
+    REFUSE_OWN("dup2", fd2);
     if (fd != fd2)
         lstk__fd_forget(fd2);
     return LSTK__REAL(dup2)(fd, fd2);
@@ -286,6 +299,7 @@ LSTK_EXPORT int dup2(int fd, int fd2)
 
 LSTK_EXPORT int dup3(int fd, int fd2, int flags)
 {
+    REFUSE_OWN("dup3", fd2);
     if (fd != fd2)
         lstk__fd_forget(fd2);
     return LSTK__REAL(dup3)(fd, fd2, flags);
@@ -450,13 +464,37 @@ LSTK_EXPORT int inotify_init1(int flags)
 
 /* --- closing a range ------------------------------------------------------- */
 
+/* close_range on [LO, HI] but the runtime's own descriptors: the range
+   cut around each (at most three). */
+static int close_range_but_own(unsigned lo, unsigned hi, int flags)
+{
+    int own[3], n = lstk__io_own_fds(own), rc = 0;
+
+    for (int i = 0; i < n; i++) {
+        unsigned o = (unsigned)own[i];
+        if (o < lo || o > hi)
+            continue;
+        lstk__io_refused("close_range", own[i]);
+        if (o > lo && LSTK__REAL(close_range)(lo, o - 1, flags) != 0)
+            rc = -1;
+        if (o == hi)
+            return rc;
+        lo = o + 1;
+    }
+    if (LSTK__REAL(close_range)(lo, hi, flags) != 0)
+        rc = -1;
+    return rc;
+}
+
 LSTK_EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
 {
     /* CLOSE_RANGE_CLOEXEC only marks them; CLOSE_RANGE_UNSHARE closes in
        a private copy of the table, which for this process is a close. */
-    if (!(flags & CLOSE_RANGE_CLOEXEC) && lo <= hi)
+    if (lo > hi)
+        return LSTK__REAL(close_range)(lo, hi, flags);
+    if (!(flags & CLOSE_RANGE_CLOEXEC))
         lstk__fd_forget_range(lo, hi);
-    return LSTK__REAL(close_range)(lo, hi, flags);
+    return close_range_but_own(lo, hi, flags);
 }
 
 LSTK_EXPORT void closefrom(int lo)
@@ -464,9 +502,10 @@ LSTK_EXPORT void closefrom(int lo)
     if (lo < 0)
         lo = 0;
     lstk__fd_forget_range((unsigned)lo, ~0u);
-    if (LSTK__REAL(close_range)((unsigned)lo, ~0u, 0) != 0)
+    if (close_range_but_own((unsigned)lo, ~0u, 0) != 0)
         for (int fd = lo; fd < 65536; fd++) /* before Linux 5.9 */
-            LSTK__REAL(close)(fd);
+            if (!lstk__io_owns_fd(fd))
+                LSTK__REAL(close)(fd);
 }
 
 /* Sets the program's view of O_NONBLOCK on FD (entry E). */

@@ -400,6 +400,14 @@ LSTK__HIDDEN int lstk__poller_init(void);
 LSTK__HIDDEN int lstk__poller_add_internal(int efd,
                                            void (*ready)(struct lstk__sched *),
                                            void (*fork_child)(void));
+/* Non-zero when FD is one of the runtime's own descriptors (the epoll
+   instance, the doorbell, the helpers' eventfd): the program's close,
+   dup2, dup3, close_range and closefrom leave it alone, and say so once
+   (lstk__io_refused: "linkstack: CALL(FD) refused ...").  Any OS thread. */
+LSTK__HIDDEN int lstk__io_owns_fd(int fd);
+/* Those descriptors that exist, ascending, into OUT; how many. */
+LSTK__HIDDEN int lstk__io_own_fds(int out[3]);
+LSTK__HIDDEN void lstk__io_refused(const char *call, int fd);
 /* Counts a wait that is not on a descriptor (a file job) so that the
    scheduler polls while it lasts. */
 LSTK__HIDDEN void lstk__poller_hold(struct lstk__sched *s);

@@ -82,7 +82,9 @@ static struct {
     /* A forked child has not yet re-registered its waiters (set in the
        child's fork handler, acted on by the idle hook). */
     int forked;
-} lstk__poller = { .epfd = -1, .doorbell = -1 };
+    /* The internal descriptor (fileio.c's eventfd), -1 before it exists. */
+    int internal_fd;
+} lstk__poller = { .epfd = -1, .doorbell = -1, .internal_fd = -1 };
 
 /* Interception on or off: LSTK_INTERCEPT, read at start-up below. */
 int lstk__intercept_on = 1;
@@ -318,6 +320,70 @@ void lstk__fd_forget_range(unsigned lo, unsigned hi)
 }
 
 
+/* --- the runtime's own descriptors --------------------------------------------- */
+
+int lstk__io_owns_fd(int fd)
+{
+    return fd >= 0 && (fd == __atomic_load_n(&lstk__poller.epfd, __ATOMIC_ACQUIRE) ||
+                       fd == __atomic_load_n(&lstk__poller.doorbell, __ATOMIC_ACQUIRE) ||
+                       fd == __atomic_load_n(&lstk__poller.internal_fd, __ATOMIC_ACQUIRE));
+}
+
+int lstk__io_own_fds(int out[3])
+{
+    int v[3] = { __atomic_load_n(&lstk__poller.epfd, __ATOMIC_ACQUIRE),
+                 __atomic_load_n(&lstk__poller.doorbell, __ATOMIC_ACQUIRE),
+                 __atomic_load_n(&lstk__poller.internal_fd, __ATOMIC_ACQUIRE) };
+    int n = 0;
+
+    for (int i = 0; i < 3; i++) {
+        if (v[i] < 0)
+            continue;
+        int k = n++;
+        while (k > 0 && out[k - 1] > v[i]) { /* ascending */
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = v[i];
+    }
+    return n;
+}
+
+/* Appends decimal V at P; returns the end. */
+static char *put_num(char *p, unsigned v)
+{
+    char d[12];
+    int n = 0;
+    do
+        d[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n > 0)
+        *p++ = d[--n];
+    return p;
+}
+
+void lstk__io_refused(const char *call, int fd)
+{
+    static int said;
+    char msg[256], *p = msg;
+    static const char a[] = "linkstack: ", b[] = "(", c[] =
+        ") refused: descriptor ", d[] =
+        " is the runtime's own (its epoll instance or an eventfd); without "
+        "it waiting threads would never wake (doc/io.md)\n";
+
+    if (__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+        return; /* once: a loop closing every descriptor would repeat it */
+    memcpy(p, a, sizeof a - 1), p += sizeof a - 1;
+    for (const char *q = call; *q && p < msg + 40; q++)
+        *p++ = *q;
+    memcpy(p, b, sizeof b - 1), p += sizeof b - 1;
+    p = put_num(p, (unsigned)fd);
+    memcpy(p, c, sizeof c - 1), p += sizeof c - 1;
+    p = put_num(p, (unsigned)fd);
+    memcpy(p, d, sizeof d - 1), p += sizeof d - 1;
+    lstk__sc(SYS_write, 2, (long)msg, p - msg);
+}
+
 /* --- waiters ------------------------------------------------------------------ */
 
 void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w, int state)
@@ -379,6 +445,8 @@ int lstk__poller_add_internal(int efd, void (*ready)(struct lstk__sched *),
     lstk__poller.internal_fork_child = fork_child;
     long r = lstk__sc6(SYS_epoll_ctl, lstk__poller.epfd, EPOLL_CTL_ADD, efd,
                        (long)&ev, 0, 0);
+    if (r == 0)
+        __atomic_store_n(&lstk__poller.internal_fd, efd, __ATOMIC_RELEASE);
     return r < 0 ? (int)-r : 0;
 }
 
@@ -695,6 +763,7 @@ static void poller_atfork_child(void)
     if (lstk__poller.doorbell >= 0)
         lstk__sc(SYS_close, lstk__poller.doorbell, 0, 0);
     lstk__poller.doorbell = -1;
+    lstk__poller.internal_fd = -1; /* fileio.c's hook closes it */
     lstk__poller.forked = lstk__poller.nwait > 0;
     if (++lstk__poller_gen == 0)
         lstk__poller_gen = 1;

@@ -351,3 +351,65 @@ Test(fdshare, a_number_reused_by_open_gets_its_new_kind)
     close(fd);
     close(ru_peer);
 }
+
+/* --- the runtime's own descriptors are not the program's to close --------------- */
+
+static int own_fd;
+static long own_rc;
+
+static void *own_waiter(void *arg)
+{
+    char c;
+    (void)arg;
+    own_rc = lstk_read_timeout(own_fd, &c, 1, 5000 * MS);
+    return NULL;
+}
+
+static void *own_closer(void *arg)
+{
+    int *sv = arg, lo = sv[0] < sv[1] ? sv[0] : sv[1], hi = sv[0] ^ sv[1] ^ lo;
+
+    /* Everything from 3 up but the pair: the epoll instance, the doorbell
+       and the helpers' eventfd among them (a daemon's closefrom). */
+    (void)!close_range(3, (unsigned)lo - 1, 0);
+    if (hi > lo + 1)
+        (void)!close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+    (void)!close_range((unsigned)hi + 1, ~0u, 0);
+    for (int fd = 3; fd < 64; fd++)
+        if (fd != lo && fd != hi)
+            (void)!close(fd);
+    (void)!lstk_write(sv[1], "x", 1);
+    return NULL;
+}
+
+Test(fdshare, the_runtimes_own_descriptors_survive_close_range)
+{
+    int status;
+    pid_t pid = fork(); /* the child closes everything: not Criterion's */
+
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) {
+        int sv[2];
+        lstk_t w, c;
+        char buf[64];
+        /* A file job first, so that the helpers' eventfd exists too. */
+        int tmp = open("/proc/self/stat", O_RDONLY);
+        if (tmp < 0 || lstk_read(tmp, buf, sizeof buf) <= 0)
+            _exit(3);
+        close(tmp);
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+            _exit(2);
+        own_fd = sv[0];
+        own_rc = -2;
+        lstk_create(&w, NULL, own_waiter, NULL);
+        lstk_yield(); /* it waits: the poller exists */
+        lstk_create(&c, NULL, own_closer, sv);
+        lstk_join(c, NULL);
+        lstk_join(w, NULL);
+        _exit(own_rc == 1 ? 0 : 1);
+    }
+    cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+    cr_assert(eq(int, WIFEXITED(status), 1));
+    cr_assert(eq(int, WEXITSTATUS(status), 0), "the waiter never woke: the runtime's "
+                                               "descriptors were closed");
+}
