@@ -22,10 +22,11 @@
  * every method are read and dropped, or the connection is closed, so a
  * body is never parsed as a request.  Connections are capped below the
  * descriptor limit (--max-connections, by default what RLIMIT_NOFILE
- * leaves after the cache's descriptors and a reserve); the acceptor waits
- * while at the cap and the kernel's backlog queues the rest in order, so
- * trickling attackers lose their slots at their deadlines and legitimate
- * clients get them.  The cache holds at most a quarter of the descriptors
+ * leaves after the cache's descriptors and a reserve); at the cap the
+ * acceptor ends the longest idle keep-alive connection, else the request
+ * whose header has trickled longest (make_room), and the kernel's backlog
+ * queues new clients in order meanwhile, so trickling attackers cannot
+ * hold the slots that legitimate clients need.  The cache holds at most a quarter of the descriptors
  * and gives them back on EMFILE.
  *
  * What it does: GET and HEAD of regular files under the root (index.html
@@ -100,11 +101,15 @@ static int listen_fd = -1;
 static volatile int stopping;
 static lstk_t acceptor_thread, ticker_thread;
 
-/* Per descriptor: the connection's thread and whether it is idle (waiting
-   for a request, so that shutdown may interrupt it).  Sized by the
+/* Per descriptor: the connection's thread, what it waits for (CONN_IDLE:
+   a request, so that shutdown may interrupt it; CONN_HEADER: the rest of
+   a request's header) and since when (CLOCK_MONOTONIC ns), so that at the
+   connection cap the acceptor can make room (make_room).  Sized by the
    descriptor limit; pages are touched only for descriptors in use. */
+enum { CONN_BUSY = 0, CONN_IDLE, CONN_HEADER };
 static lstk_t *conn_thread;
 static unsigned char *conn_idle;
+static int64_t *conn_since;
 static size_t conn_max;
 
 /* The Date line of responses, rewritten once a second by the ticker. */
@@ -447,9 +452,13 @@ static int serve_requests(int fd, struct rbuf *b)
             /* Nothing yet: is anything there?  (No: idle again.) */
             if (b->have == 0)
                 n = lstk_recv(fd, b->p, b->cap - 1, MSG_DONTWAIT);
-            else
+            else {
+                conn_idle[fd] = CONN_HEADER;
+                conn_since[fd] = deadline - cfg.header_ns;
                 n = lstk_recv_timeout(fd, b->p + b->have, b->cap - 1 - b->have, 0,
                                       left_ns(deadline));
+                conn_idle[fd] = CONN_BUSY;
+            }
             if (n > 0) {
                 b->have += (size_t)n;
                 continue;
@@ -524,9 +533,10 @@ static void *conn_main(void *arg)
     int fd = (int)(intptr_t)arg;
 
     while (!stopping) {
-        conn_idle[fd] = 1;
+        conn_idle[fd] = CONN_IDLE;
+        conn_since[fd] = mono_ns();
         int r = lstk_fd_wait(fd, POLLIN, cfg.idle_ns);
-        conn_idle[fd] = 0;
+        conn_idle[fd] = CONN_BUSY;
         if (r != 0 || stopping || conn_serve(fd) == 0)
             break;
     }
@@ -535,6 +545,41 @@ static void *conn_main(void *arg)
 }
 
 /* --- accepting, time, signals ------------------------------------------------------ */
+
+/*
+ * At the connection cap: ends the connection that holds its slot for the
+ * least, so that a new client gets one at once rather than when some
+ * deadline expires.  First the longest idle keep-alive connection (its
+ * client can reconnect: what nginx does with "reusable" connections), else
+ * the oldest request still in its header (a slowloris attacker's, whose
+ * header has trickled longest).  Requests being answered are never
+ * touched.  A scan of the connection table: O(connections), only at the
+ * cap.  Returns 1 if a connection was told to end.
+ */
+static int make_room(void)
+{
+    size_t victim = conn_max;
+    int vstate = 0;
+    int64_t vsince = 0;
+
+    for (size_t fd = 0; fd < conn_max; fd++) {
+        int state = conn_idle[fd];
+        if (conn_thread[fd] == NULL || state == CONN_BUSY)
+            continue;
+        /* Idle beats header; then the oldest. */
+        if (victim == conn_max || (state == CONN_IDLE && vstate != CONN_IDLE) ||
+            (state == vstate && conn_since[fd] < vsince)) {
+            victim = fd;
+            vstate = state;
+            vsince = conn_since[fd];
+        }
+    }
+    if (victim == conn_max)
+        return 0;
+    conn_idle[victim] = CONN_BUSY; /* not chosen twice */
+    lstk_interrupt(conn_thread[victim]);
+    return 1;
+}
 
 static void *acceptor_main(void *arg)
 {
@@ -545,11 +590,20 @@ static void *acceptor_main(void *arg)
     lstk_attr_setdetachstate(&a, LSTK_CREATE_DETACHED);
     while (!stopping) {
         lstk_t t;
-        /* At the cap: wait for a connection to end (the kernel's backlog
-           keeps the others in order meanwhile). */
+        /* At the cap: when a client waits in the kernel's backlog (which
+           keeps them in order), make room for it, then wait for the slot;
+           when nothing can be ended yet (every connection is answering a
+           request, or its thread has not run yet), look again shortly. */
         if (st.live >= cfg.max_conns) {
+            if (lstk_fd_wait(listen_fd, POLLIN, NS_PER_S) != 0 ||
+                st.live < cfg.max_conns || stopping)
+                continue;
+            if (!make_room()) {
+                lstk_nanosleep(NS_PER_S / 100, NULL);
+                continue;
+            }
             lstk_mutex_lock(&drain_m);
-            while (st.live >= cfg.max_conns && !stopping) {
+            if (st.live >= cfg.max_conns && !stopping) {
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
                 ts.tv_sec += 1;
@@ -611,7 +665,7 @@ static void *signal_main(void *arg)
     lstk_interrupt(acceptor_thread);
     lstk_interrupt(ticker_thread);
     for (size_t fd = 0; fd < conn_max; fd++)
-        if (conn_thread[fd] != NULL && conn_idle[fd])
+        if (conn_thread[fd] != NULL && conn_idle[fd] == CONN_IDLE)
             lstk_interrupt(conn_thread[fd]);
     if (lstk_read(sfd, &si, sizeof si) == sizeof si) {
         fprintf(stderr, "knot: second signal, exiting now\n");
@@ -790,7 +844,8 @@ int main(int argc, char **argv)
     conn_max = raise_nofile();
     conn_thread = calloc(conn_max, sizeof *conn_thread);
     conn_idle = calloc(conn_max, 1);
-    if (conn_thread == NULL || conn_idle == NULL || sfd < 0) {
+    conn_since = calloc(conn_max, sizeof *conn_since);
+    if (conn_thread == NULL || conn_idle == NULL || conn_since == NULL || sfd < 0) {
         fprintf(stderr, "knot: out of memory\n");
         return 1;
     }
