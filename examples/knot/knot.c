@@ -23,8 +23,8 @@
  * body is never parsed as a request.  Connections are capped below the
  * descriptor limit (--max-connections, by default what RLIMIT_NOFILE
  * leaves after the cache's descriptors and a reserve); at the cap the
- * acceptor ends the longest idle keep-alive connection, else the request
- * whose header has trickled longest (make_room), and the kernel's backlog
+ * acceptor ends the connection that has waited longest, idle or in a
+ * trickling header (make_room), and the kernel's backlog
  * queues new clients in order meanwhile, so trickling attackers cannot
  * hold the slots that legitimate clients need.  The cache holds at most a quarter of the descriptors
  * and gives them back on EMFILE.
@@ -101,16 +101,53 @@ static int listen_fd = -1;
 static volatile int stopping;
 static lstk_t acceptor_thread, ticker_thread;
 
-/* Per descriptor: the connection's thread, what it waits for (CONN_IDLE:
-   a request, so that shutdown may interrupt it; CONN_HEADER: the rest of
-   a request's header) and since when (CLOCK_MONOTONIC ns), so that at the
-   connection cap the acceptor can make room (make_room).  Sized by the
-   descriptor limit; pages are touched only for descriptors in use. */
+/* Per descriptor: the connection's thread and what it waits for
+   (CONN_IDLE: a request, so that shutdown may interrupt it; CONN_HEADER:
+   the rest of a request's header).  Sized by the descriptor limit; pages
+   are touched only for descriptors in use. */
 enum { CONN_BUSY = 0, CONN_IDLE, CONN_HEADER };
 static lstk_t *conn_thread;
 static unsigned char *conn_idle;
-static int64_t *conn_since;
 static size_t conn_max;
+
+/* The connections in CONN_IDLE or CONN_HEADER, oldest first (a list
+   through wait_prev/wait_next by descriptor, -1 ends it): a connection
+   joins at the tail when it starts waiting for a request or for the rest
+   of a header (once per header, however many reads it takes), so the
+   head is the one that has held its slot longest for nothing: the one
+   make_room ends, in O(1). */
+static int *wait_prev, *wait_next;
+static int wait_head = -1, wait_tail = -1;
+
+static void waiting_leave(int fd);
+
+static void waiting_enter(int fd, int state)
+{
+    waiting_leave(fd); /* at the tail, once */
+    conn_idle[fd] = (unsigned char)state;
+    wait_prev[fd] = wait_tail;
+    wait_next[fd] = -1;
+    if (wait_tail >= 0)
+        wait_next[wait_tail] = fd;
+    else
+        wait_head = fd;
+    wait_tail = fd;
+}
+
+static void waiting_leave(int fd)
+{
+    if (conn_idle[fd] == CONN_BUSY)
+        return;
+    conn_idle[fd] = CONN_BUSY;
+    if (wait_prev[fd] >= 0)
+        wait_next[wait_prev[fd]] = wait_next[fd];
+    else
+        wait_head = wait_next[fd];
+    if (wait_next[fd] >= 0)
+        wait_prev[wait_next[fd]] = wait_prev[fd];
+    else
+        wait_tail = wait_prev[fd];
+}
 
 /* The Date line of responses, rewritten once a second by the ticker. */
 static char date_line[48];
@@ -453,11 +490,10 @@ static int serve_requests(int fd, struct rbuf *b)
             if (b->have == 0)
                 n = lstk_recv(fd, b->p, b->cap - 1, MSG_DONTWAIT);
             else {
-                conn_idle[fd] = CONN_HEADER;
-                conn_since[fd] = deadline - cfg.header_ns;
+                if (conn_idle[fd] == CONN_BUSY)
+                    waiting_enter(fd, CONN_HEADER); /* until the header is in */
                 n = lstk_recv_timeout(fd, b->p + b->have, b->cap - 1 - b->have, 0,
                                       left_ns(deadline));
-                conn_idle[fd] = CONN_BUSY;
             }
             if (n > 0) {
                 b->have += (size_t)n;
@@ -471,6 +507,7 @@ static int serve_requests(int fd, struct rbuf *b)
             }
             return 0;
         }
+        waiting_leave(fd);
         status = http_parse(b->p, hlen, &r);
         used = hlen;
         /* A body (any method whose framing is known): read and dropped,
@@ -518,6 +555,7 @@ static int conn_serve(int fd)
 
 static void conn_end(int fd)
 {
+    waiting_leave(fd);
     conn_thread[fd] = NULL;
     close(fd);
     lstk_mutex_lock(&drain_m);
@@ -533,10 +571,9 @@ static void *conn_main(void *arg)
     int fd = (int)(intptr_t)arg;
 
     while (!stopping) {
-        conn_idle[fd] = CONN_IDLE;
-        conn_since[fd] = mono_ns();
+        waiting_enter(fd, CONN_IDLE);
         int r = lstk_fd_wait(fd, POLLIN, cfg.idle_ns);
-        conn_idle[fd] = CONN_BUSY;
+        waiting_leave(fd);
         if (r != 0 || stopping || conn_serve(fd) == 0)
             break;
     }
@@ -547,36 +584,22 @@ static void *conn_main(void *arg)
 /* --- accepting, time, signals ------------------------------------------------------ */
 
 /*
- * At the connection cap: ends the connection that holds its slot for the
- * least, so that a new client gets one at once rather than when some
- * deadline expires.  First the longest idle keep-alive connection (its
- * client can reconnect: what nginx does with "reusable" connections), else
- * the oldest request still in its header (a slowloris attacker's, whose
- * header has trickled longest).  Requests being answered are never
- * touched.  A scan of the connection table: O(connections), only at the
- * cap.  Returns 1 if a connection was told to end.
+ * At the connection cap: ends the connection that has held its slot the
+ * longest for nothing, so that a new client gets one at once rather than
+ * when some deadline expires: the head of the waiting list, an idle
+ * keep-alive connection (its client can reconnect: nginx does the same
+ * with "reusable" connections) or a request whose header has trickled
+ * longest (a slowloris attacker's).  Busy clients (wrk's connections are
+ * idle for microseconds) are never the oldest; requests being answered
+ * are not in the list.  Returns 1 if a connection was told to end.
  */
 static int make_room(void)
 {
-    size_t victim = conn_max;
-    int vstate = 0;
-    int64_t vsince = 0;
+    int victim = wait_head;
 
-    for (size_t fd = 0; fd < conn_max; fd++) {
-        int state = conn_idle[fd];
-        if (conn_thread[fd] == NULL || state == CONN_BUSY)
-            continue;
-        /* Idle beats header; then the oldest. */
-        if (victim == conn_max || (state == CONN_IDLE && vstate != CONN_IDLE) ||
-            (state == vstate && conn_since[fd] < vsince)) {
-            victim = fd;
-            vstate = state;
-            vsince = conn_since[fd];
-        }
-    }
-    if (victim == conn_max)
+    if (victim < 0)
         return 0;
-    conn_idle[victim] = CONN_BUSY; /* not chosen twice */
+    waiting_leave(victim); /* not chosen twice */
     lstk_interrupt(conn_thread[victim]);
     return 1;
 }
@@ -844,8 +867,10 @@ int main(int argc, char **argv)
     conn_max = raise_nofile();
     conn_thread = calloc(conn_max, sizeof *conn_thread);
     conn_idle = calloc(conn_max, 1);
-    conn_since = calloc(conn_max, sizeof *conn_since);
-    if (conn_thread == NULL || conn_idle == NULL || conn_since == NULL || sfd < 0) {
+    wait_prev = calloc(conn_max, sizeof *wait_prev);
+    wait_next = calloc(conn_max, sizeof *wait_next);
+    if (conn_thread == NULL || conn_idle == NULL || wait_prev == NULL ||
+        wait_next == NULL || sfd < 0) {
         fprintf(stderr, "knot: out of memory\n");
         return 1;
     }
