@@ -188,6 +188,10 @@ static void *fd_probe(void *arg)
     e->rd = e->wr = 1;
     e->gen = 0;
     e->cached_at = 0;
+    /* A close made elsewhere before this look is history (its waiters, if
+       any, were woken by the sweep or are woken by the next). */
+    if (e->head == NULL)
+        __atomic_store_n(&e->closed, (uint8_t)0, __ATOMIC_RELAXED);
     __atomic_store_n(&e->flags, flags, __ATOMIC_RELAXED);
     __atomic_store_n(&e->kind, kind, __ATOMIC_RELEASE);
     r->rc = 0;
@@ -226,6 +230,8 @@ struct lstk__fd *lstk__fd_slow(int fd)
     return e;
 }
 
+static void fd_forget_here(struct lstk__sched *s, struct lstk__fd *e);
+
 struct lstk__fd *lstk__fd_new_sock(int fd, int stream, int user_nonblock)
 {
     struct lstk__fd *e = lstk__fd_peek(fd);
@@ -239,9 +245,14 @@ struct lstk__fd *lstk__fd_new_sock(int fd, int stream, int user_nonblock)
                                  (user_nonblock ? LSTK__FDF_UNB : LSTK__FDF_ONB));
         return e;
     }
-    e->head = e->tail = NULL;
+    /* Threads still waiting on the number's previous descriptor (closed
+       on another OS thread, not yet swept) wake with EBADF, as the sweep
+       would have woken them. */
+    if (e->head != NULL)
+        fd_forget_here(&lstk__sched_tls, e);
     e->rd = e->wr = 1;
     e->gen = 0;
+    __atomic_store_n(&e->closed, (uint8_t)0, __ATOMIC_RELAXED);
     e->flags = (uint8_t)((stream ? LSTK__FDF_STREAM : 0) |
                          (user_nonblock ? LSTK__FDF_UNB : LSTK__FDF_ONB));
     __atomic_store_n(&e->kind, (uint8_t)LSTK__FD_SOCK, __ATOMIC_RELEASE);
