@@ -22,12 +22,12 @@
  * every method are read and dropped, or the connection is closed, so a
  * body is never parsed as a request.  Connections are capped below the
  * descriptor limit (--max-connections, by default what RLIMIT_NOFILE
- * leaves after the cache's descriptors and a reserve); at the cap the
- * acceptor ends the connection that has waited longest, idle or in a
- * trickling header (make_room), and the kernel's backlog
- * queues new clients in order meanwhile, so trickling attackers cannot
- * hold the slots that legitimate clients need.  The cache holds at most a quarter of the descriptors
- * and gives them back on EMFILE.
+ * leaves after the cache's descriptors and a reserve); at the cap, for a
+ * client waiting in the kernel's backlog, the acceptor ends the connection
+ * that has waited longest for nothing, idle or in a trickling header
+ * (make_room), so trickling attackers cannot hold the slots legitimate
+ * clients need.  The cache holds at most a quarter of the descriptors and
+ * gives them back on EMFILE.
  *
  * What it does: GET and HEAD of regular files under the root (index.html
  * for directories), keep-alive and pipelining, Content-Type by extension,
