@@ -336,7 +336,9 @@ LSTK_EXPORT void *lstk_getspecific(lstk_key_t key);
  *   EINTR      lstk_interrupt woke the thread before anything was done;
  *   EAGAIN     the descriptor is non-blocking (O_NONBLOCK set by the user,
  *              SOCK_NONBLOCK, MSG_DONTWAIT) and the call would block;
- *   EBADF      the descriptor was closed (lstk_close) while waited on.
+ *   EBADF      the descriptor was closed (lstk_close, close, close_range,
+ *              dup2 over it; on any OS thread or in a signal handler)
+ *              while waited on.
  * A call that transferred some bytes before a timeout, an interrupt or an
  * error returns that count instead.  Writes to a blocking socket or pipe
  * return only when everything is written, as write(2) does there; reads

@@ -59,6 +59,7 @@ int cache_init(struct cache *c, int rootfd, const char *rootpath,
     c->max_bytes = max_bytes;
     c->max_file = max_file;
     c->max_entries = max_entries ? max_entries : 1;
+    c->max_fds = c->max_entries;
     c->server = server;
     c->ops = ops;
     c->nbuckets = 1024;
@@ -70,8 +71,10 @@ int cache_init(struct cache *c, int rootfd, const char *rootpath,
 
 static __attribute__((noinline)) void entry_free(struct cache_entry *e)
 {
-    if (e->fd >= 0)
+    if (e->fd >= 0) {
         close(e->fd);
+        __atomic_fetch_sub(e->fds, 1, __ATOMIC_RELAXED);
+    }
     free(e->hdr);
     free(e->body);
     free(e);
@@ -163,19 +166,42 @@ static struct cache_entry *table_find(struct cache *c, uint64_t h,
     return NULL;
 }
 
-/* Evicts least recently used unpinned entries while over a bound. */
+/* Evicts least recently used unpinned entries while over a bound: bytes,
+   entries, or descriptors held (only entries with one count for that). */
 static void evict(struct cache *c)
 {
     struct cache_entry *e = c->lru_tail;
 
-    while (e && (c->st.bytes > c->max_bytes || c->st.entries > c->max_entries)) {
+    while (e && (c->st.bytes > c->max_bytes || c->st.entries > c->max_entries ||
+                 c->st.fds > c->max_fds)) {
         struct cache_entry *prev = e->lprev;
-        if (e->refs == 1 && e->state == READY) {
+        int over = c->st.bytes > c->max_bytes || c->st.entries > c->max_entries;
+        if (e->refs == 1 && e->state == READY && (over || e->fd >= 0)) {
             table_remove(c, e);
             c->st.evictions++;
         }
         e = prev;
     }
+}
+
+/* Out of descriptors (EMFILE, ENFILE): gives back up to N of the cache's,
+   least recently used first (lock held).  Returns how many were closed
+   now (pinned ones close when their responses end). */
+static __attribute__((noinline)) int evict_fds(struct cache *c, int n)
+{
+    struct cache_entry *e = c->lru_tail;
+    int done = 0;
+
+    while (e && done < n) {
+        struct cache_entry *prev = e->lprev;
+        if (e->refs == 1 && e->state == READY && e->fd >= 0) {
+            table_remove(c, e);
+            c->st.evictions++;
+            done++;
+        }
+        e = prev;
+    }
+    return done;
 }
 
 /* --- loading (cold) ---------------------------------------------------------------- */
@@ -241,6 +267,18 @@ static __attribute__((noinline)) int entry_load(struct cache *c,
     size_t done = 0;
     int fd = open_beneath(c, e->path);
 
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        /* The cache's descriptors go first: without this, a process full
+           of cached large files answers 500 for good. */
+        int freed;
+        c->ops->lock(c->ops->arg);
+        freed = evict_fds(c, 8);
+        c->ops->unlock(c->ops->arg);
+        if (freed > 0)
+            fd = open_beneath(c, e->path);
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+            return 503;
+    }
     if (fd < 0)
         return errno_status(errno);
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -271,20 +309,37 @@ static __attribute__((noinline)) int entry_load(struct cache *c,
         e->fd = -1;
     } else {
         e->fd = fd;
+        e->fds = &c->st.fds;
+        __atomic_fetch_add(e->fds, 1, __ATOMIC_RELAXED);
     }
     mime = http_mime(e->path);
     e->hdr = malloc(256 + strlen(mime) + strlen(c->server));
     if (e->hdr == NULL)
         return 500;
-    http_date(date, st.st_mtim.tv_sec);
     p = e->hdr;
     p += sprintf(p, "HTTP/1.1 200 OK\r\nServer: %s\r\nContent-Type: %s\r\n"
-                    "Content-Length: %zu\r\nLast-Modified: %s\r\n",
-                 c->server, mime, e->size, date);
+                    "Content-Length: %zu\r\n",
+                 c->server, mime, e->size);
+    /* An mtime with no IMF-fixdate (year 0, 10000, ...): no Last-Modified. */
+    if (http_date(date, st.st_mtim.tv_sec) != 0)
+        p += sprintf(p, "Last-Modified: %s\r\n", date);
     e->hdr_len = (size_t)(p - e->hdr);
     e->cost = ENTRY_OVERHEAD + strlen(e->path) + e->hdr_len +
               (e->body ? e->size : 0);
     return 0;
+}
+
+int cache_is_dir(struct cache *c, const char *path)
+{
+    int fd = open_beneath(c, path);
+    struct stat st;
+    int dir;
+
+    if (fd < 0)
+        return 0;
+    dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    close(fd);
+    return dir;
 }
 
 /* Non-zero when E's file is no longer the version cached. */

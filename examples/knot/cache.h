@@ -56,6 +56,8 @@ struct cache_entry {
     size_t size;
     /* An open descriptor of the file (large files), else -1. */
     int fd;
+    /* The count of descriptors held that it is counted in (fd >= 0). */
+    uint64_t *fds;
 
     /* --- private --- */
     int state;
@@ -79,6 +81,9 @@ struct cache_entry {
 
 struct cache_stats {
     uint64_t hits, misses, loads, evictions, reloads, entries, bytes;
+    /* Descriptors held by entries of large files (freed ones included
+       until their last pin goes). */
+    uint64_t fds;
 };
 
 struct cache {
@@ -86,6 +91,10 @@ struct cache {
     /* The root's real path, for the check used without openat2. */
     char *rootpath;
     size_t max_bytes, max_file, max_entries;
+    /* At most this many large-file entries (each holds a descriptor);
+       cache_init sets it to max_entries, the server to what its descriptor
+       limit allows.  On EMFILE the cache gives its descriptors back. */
+    size_t max_fds;
     const struct cache_ops *ops;
     const char *server;
     struct cache_entry **buckets;
@@ -112,9 +121,14 @@ void cache_term(struct cache *c);
  * The entry for normalised PATH, pinned: loads the file on a miss or when
  * it changed.  Returns 0 and *OUT, or the HTTP status to answer: 404 (no
  * such regular file inside the root: symlinks leading out of it count as
- * missing), 403 (not readable), 500.
+ * missing), 403 (not readable), 503 (out of descriptors even after the
+ * cache gave its own back), 500.
  */
 int cache_get(struct cache *c, const char *path, struct cache_entry **out);
+
+/* Non-zero when normalised PATH names a directory inside the root (for a
+   redirect to PATH/). */
+int cache_is_dir(struct cache *c, const char *path);
 
 /* Unpins E. */
 void cache_put(struct cache *c, struct cache_entry *e);

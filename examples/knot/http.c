@@ -153,6 +153,7 @@ int http_parse(const char *buf, size_t len, struct http_req *r)
 {
     const char *p = buf, *end = buf + len, *e, *sp;
     int host = 0, conn_close = 0, conn_keep = 0, cl_seen = 0, rc;
+    int expect_bad = 0;
 
     memset(r, 0, sizeof *r);
     r->header_len = len;
@@ -218,7 +219,15 @@ int http_parse(const char *buf, size_t len, struct http_req *r)
             if (rc)
                 return rc;
         } else if (eq_ci(name, nlen, "transfer-encoding")) {
-            return 413; /* no body we cannot size */
+            /* A body we cannot frame (RFC 9112 6.1: 501 for a coding not
+               implemented; HTTP/1.0 has no transfer codings: 400).  The
+               caller must close: where the body ends is unknown. */
+            return r->minor >= 1 ? 501 : 400;
+        } else if (eq_ci(name, nlen, "expect")) {
+            if (eq_ci(v, vlen, "100-continue"))
+                r->expect_continue = 1;
+            else
+                expect_bad = 1;
         } else if (eq_ci(name, nlen, "connection")) {
             /* A comma-separated list of tokens. */
             const char *t = v;
@@ -244,6 +253,8 @@ int http_parse(const char *buf, size_t len, struct http_req *r)
     r->keep_alive = conn_close ? 0 : r->minor >= 1 ? 1 : conn_keep;
     if (r->body_len > HTTP_MAX_BODY)
         return 413;
+    if (expect_bad && r->minor >= 1)
+        return 417;
     if (r->method == HTTP_OTHER)
         return 405;
     return 0;
@@ -260,7 +271,7 @@ int http_path(const char *target, size_t len, char *out, size_t cap)
     /* absolute-form: skip "scheme://authority". */
     if (len > 7 && (eq_ci(target, 7, "http://") ||
                     (len > 8 && eq_ci(target, 8, "https://")))) {
-        p = memchr(target + 7, ':', 2) ? target + 8 : target + 7;
+        p = target + (eq_ci(target, 7, "http://") ? 7 : 8);
         while (p < end && *p != '/' && *p != '?' && *p != '#')
             p++;
         if (p == end || *p != '/')
@@ -395,7 +406,9 @@ const char *http_mime(const char *path)
 const char *http_reason(int status)
 {
     switch (status) {
+    case 100: return "Continue";
     case 200: return "OK";
+    case 301: return "Moved Permanently";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
@@ -403,8 +416,10 @@ const char *http_reason(int status)
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
+    case 417: return "Expectation Failed";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     case 505: return "HTTP Version Not Supported";
     default: return "Error";
@@ -453,7 +468,14 @@ size_t http_date(char *out, time_t t)
     struct tm tm;
     char *p = out;
 
-    gmtime_r(&t, &tm);
+    /* A file's mtime can be anything (touch -d, a restored archive, a
+       corrupt inode): outside gmtime_r's range it fails, and an
+       IMF-fixdate has four-digit years.  No date then, rather than a crash
+       or a longer string than callers sized for. */
+    *out = '\0';
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 1 - 1900 ||
+        tm.tm_year > 9999 - 1900)
+        return 0;
     memcpy(p, days + 3 * tm.tm_wday, 3);
     p += 3;
     *p++ = ',';
@@ -464,7 +486,11 @@ size_t http_date(char *out, time_t t)
     memcpy(p, months + 3 * tm.tm_mon, 3);
     p += 3;
     *p++ = ' ';
-    p = http_utoa(p, (uint64_t)(tm.tm_year + 1900));
+    int year = tm.tm_year + 1900;
+    *p++ = (char)('0' + year / 1000);
+    *p++ = (char)('0' + year / 100 % 10);
+    *p++ = (char)('0' + year / 10 % 10);
+    *p++ = (char)('0' + year % 10);
     *p++ = ' ';
     *p++ = (char)('0' + tm.tm_hour / 10);
     *p++ = (char)('0' + tm.tm_hour % 10);

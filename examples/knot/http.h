@@ -35,6 +35,9 @@ struct http_req {
     size_t header_len;
     /* Content-Length (0 when absent). */
     size_t body_len;
+    /* "Expect: 100-continue": the client waits for an interim 100 before
+       it sends the body. */
+    int expect_continue;
     /* The request target as sent (not terminated), query included. */
     const char *target;
     size_t target_len;
@@ -50,8 +53,11 @@ struct http_req {
 size_t http_header_end(const char *buf, size_t len, size_t from, int *status);
 
 /* Parses the complete header section BUF[0..LEN) into *R.  Returns 0, or
-   the status to answer: 400 (malformed), 405 (not GET or HEAD), 413 (body
-   too large or chunked), 505 (not HTTP/1.x). */
+   the status to answer: 400 (malformed), 405 (not GET or HEAD; body_len
+   is then valid: the body must still be read or the connection closed),
+   413 (body too large), 417 (an expectation other than 100-continue), 501
+   (Transfer-Encoding: the body cannot be framed, close), 505 (not
+   HTTP/1.x). */
 int http_parse(const char *buf, size_t len, struct http_req *r);
 
 /*
@@ -82,7 +88,9 @@ size_t http_error(char *out, size_t cap, int status, const char *date,
 /* Formats T as "Date: <IMF-fixdate>\r\n" into OUT (at least 40 bytes);
    returns the length.  Uses gmtime_r: call it off the hot path. */
 size_t http_date_line(char *out, time_t t);
-/* The IMF-fixdate of T into OUT (at least 30 bytes); returns the length. */
+/* The IMF-fixdate of T into OUT (at least 30 bytes); returns the length,
+   or 0 (OUT empty) when T has no IMF-fixdate (before year 1, after 9999,
+   or outside gmtime_r's range). */
 size_t http_date(char *out, time_t t);
 
 /* Appends decimal V to P; returns the end. */

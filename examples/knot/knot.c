@@ -7,17 +7,34 @@
  *
  * Every connection gets its own thread, written as straight-line blocking
  * code: wait for a request, read it, look the file up, write the response,
- * repeat.  The threads start on 1 KiB stacks; the request handler's 8 KiB
- * buffer lives on its frame, on a chunk linked for the duration of the
- * request and given back when the thread goes idle again, so an idle
- * keep-alive connection costs about 1.2 KiB (its thread's control block,
- * its first chunk, its descriptor's entry and timer).
+ * repeat.  The threads start on 1 KiB stacks; the request buffer is on the
+ * heap, 1 KiB grown in steps up to 8 KiB only for long headers and freed
+ * when the connection goes idle, so an idle keep-alive connection costs
+ * about 1.2 KiB (its thread's control block, its first chunk, its
+ * descriptor's entry and timer) and one with a half-sent request little
+ * more.
+ *
+ * Hostile clients (issue 13).  Every phase has a total deadline, not one
+ * restarted by each byte: the request header (--header-timeout from its
+ * first byte), a body being skipped (--body-timeout), the lingering close
+ * after an error (2 s, 256 KiB).  Responses time out on lack of progress
+ * (--send-timeout without a byte taken), not on total time.  Bodies of
+ * every method are read and dropped, or the connection is closed, so a
+ * body is never parsed as a request.  Connections are capped below the
+ * descriptor limit (--max-connections, by default what RLIMIT_NOFILE
+ * leaves after the cache's descriptors and a reserve); at the cap, for a
+ * client waiting in the kernel's backlog, the acceptor ends the connection
+ * that has waited longest for nothing, idle or in a trickling header
+ * (make_room), so trickling attackers cannot hold the slots legitimate
+ * clients need.  The cache holds at most a quarter of the descriptors and
+ * gives them back on EMFILE.
  *
  * What it does: GET and HEAD of regular files under the root (index.html
  * for directories), keep-alive and pipelining, Content-Type by extension,
  * Content-Length, Last-Modified; a pinning cache of small files (cache.h),
- * sendfile for large ones; 400, 404, 405, 413, 414, 431 (and 403, 408, 505)
- * for bad or oversized requests; no file outside the root (paths are
+ * sendfile for large ones; 301 to DIR/ for a directory; Expect:
+ * 100-continue; 400, 404, 405, 413, 414, 417, 431, 501 (and 403, 408, 503,
+ * 505) for bad or oversized requests; no file outside the root (paths are
  * normalised, then opened with RESOLVE_BENEATH); idle and header timeouts;
  * on SIGINT or SIGTERM it stops accepting, closes idle connections, lets
  * the requests in flight finish, and prints a summary line.
@@ -27,7 +44,10 @@
  *   --port N               TCP port (required; 0: any, printed)
  *   --addr A               address to listen on (default 0.0.0.0)
  *   --idle-timeout S       keep-alive idle limit in seconds (60)
- *   --header-timeout S     time to send a request's header (10)
+ *   --header-timeout S     time to send a request's header, in all (10)
+ *   --body-timeout S       time to send a request's body, in all (10)
+ *   --send-timeout S       time a response may make no progress (30)
+ *   --max-connections N    connections at once (derived from RLIMIT_NOFILE)
  *   --cache-size BYTES     cached file bodies at most (64 MiB)
  *   --cache-file-max BYTES files up to this size are cached whole (64 KiB)
  *   --shutdown-timeout S   how long requests in flight may take at exit (30)
@@ -62,13 +82,15 @@
 static struct {
     const char *root, *addr;
     int port, quiet;
-    int64_t idle_ns, header_ns, shutdown_s;
-    size_t cache_size, cache_file_max;
+    int64_t idle_ns, header_ns, body_ns, send_ns, shutdown_s;
+    size_t cache_size, cache_file_max, max_conns;
 } cfg = {
     .addr = "0.0.0.0",
     .port = -1,
     .idle_ns = 60 * NS_PER_S,
     .header_ns = 10 * NS_PER_S,
+    .body_ns = 10 * NS_PER_S,
+    .send_ns = 30 * NS_PER_S,
     .shutdown_s = 30,
     .cache_size = 64u << 20,
     .cache_file_max = 64u << 10,
@@ -79,12 +101,53 @@ static int listen_fd = -1;
 static volatile int stopping;
 static lstk_t acceptor_thread, ticker_thread;
 
-/* Per descriptor: the connection's thread and whether it is idle (waiting
-   for a request, so that shutdown may interrupt it).  Sized by the
-   descriptor limit; pages are touched only for descriptors in use. */
+/* Per descriptor: the connection's thread and what it waits for
+   (CONN_IDLE: a request, so that shutdown may interrupt it; CONN_HEADER:
+   the rest of a request's header).  Sized by the descriptor limit; pages
+   are touched only for descriptors in use. */
+enum { CONN_BUSY = 0, CONN_IDLE, CONN_HEADER };
 static lstk_t *conn_thread;
 static unsigned char *conn_idle;
 static size_t conn_max;
+
+/* The connections in CONN_IDLE or CONN_HEADER, oldest first (a list
+   through wait_prev/wait_next by descriptor, -1 ends it): a connection
+   joins at the tail when it starts waiting for a request or for the rest
+   of a header (once per header, however many reads it takes), so the
+   head is the one that has held its slot longest for nothing: the one
+   make_room ends, in O(1). */
+static int *wait_prev, *wait_next;
+static int wait_head = -1, wait_tail = -1;
+
+static void waiting_leave(int fd);
+
+static void waiting_enter(int fd, int state)
+{
+    waiting_leave(fd); /* at the tail, once */
+    conn_idle[fd] = (unsigned char)state;
+    wait_prev[fd] = wait_tail;
+    wait_next[fd] = -1;
+    if (wait_tail >= 0)
+        wait_next[wait_tail] = fd;
+    else
+        wait_head = fd;
+    wait_tail = fd;
+}
+
+static void waiting_leave(int fd)
+{
+    if (conn_idle[fd] == CONN_BUSY)
+        return;
+    conn_idle[fd] = CONN_BUSY;
+    if (wait_prev[fd] >= 0)
+        wait_next[wait_prev[fd]] = wait_next[fd];
+    else
+        wait_head = wait_next[fd];
+    if (wait_next[fd] >= 0)
+        wait_prev[wait_next[fd]] = wait_prev[fd];
+    else
+        wait_tail = wait_prev[fd];
+}
 
 /* The Date line of responses, rewritten once a second by the ticker. */
 static char date_line[48];
@@ -96,6 +159,28 @@ static struct {
 } st;
 static lstk_mutex_t drain_m = LSTK_MUTEX_INITIALIZER;
 static lstk_cond_t drained = LSTK_COND_INITIALIZER;
+/* Signalled when a connection ends (the acceptor waits at the cap). */
+static lstk_cond_t slot_free = LSTK_COND_INITIALIZER;
+
+/* Descriptors kept for the process itself (stdio, listener, signalfd,
+   epoll, eventfds, the root) and for files opened while loading. */
+#define FD_RESERVE 64
+
+/* CLOCK_MONOTONIC in nanoseconds: deadlines. */
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/* What is left until DEADLINE (0 when past: a _timeout call then does
+   not wait). */
+static int64_t left_ns(int64_t deadline)
+{
+    int64_t l = deadline - mono_ns();
+    return l > 0 ? l : 0;
+}
 
 /* --- the cache's environment: linkstack mutex, condition, file reads ------------ */
 
@@ -122,6 +207,38 @@ static const struct cache_ops cache_ops = {
 static const char conn_keep[] = "Connection: keep-alive\r\n\r\n";
 static const char conn_close[] = "Connection: close\r\n\r\n";
 
+/*
+ * Writes V[0..N) (modified), with a timeout on lack of progress: each
+ * call may take --send-timeout, and a call that wrote something (the
+ * timeout variants return the partial count) starts the next one.  A
+ * client that reads steadily, however slowly, gets the whole response;
+ * one that stops reading loses the connection.  0, or -1.
+ */
+static int write_all(int fd, struct iovec *v, int n)
+{
+    while (n > 0) {
+        ssize_t w = lstk_writev_timeout(fd, v, n, cfg.send_ns);
+        if (w <= 0)
+            return -1;
+        while (n > 0 && (size_t)w >= v->iov_len) {
+            w -= (ssize_t)v->iov_len;
+            v++;
+            n--;
+        }
+        if (n > 0) {
+            v->iov_base = (char *)v->iov_base + w;
+            v->iov_len -= (size_t)w;
+        }
+    }
+    return 0;
+}
+
+static int write_buf(int fd, const void *p, size_t len)
+{
+    struct iovec v = { (void *)p, len };
+    return write_all(fd, &v, 1);
+}
+
 /* Writes error STATUS; returns 0, or -1 if the connection broke. */
 static __attribute__((noinline)) int send_error(int fd, int status, int keep,
                                                 int head)
@@ -130,7 +247,43 @@ static __attribute__((noinline)) int send_error(int fd, int status, int keep,
     size_t n = http_error(out, sizeof out, status, date_line, keep, head);
 
     st.errors++;
-    return lstk_write_timeout(fd, out, n, cfg.idle_ns) == (ssize_t)n ? 0 : -1;
+    return write_buf(fd, out, n);
+}
+
+/* 301 to TARGET's path with a slash added (the query kept): a directory
+   asked for without one.  0, or -1. */
+static __attribute__((noinline)) int send_redirect(int fd, const char *target,
+                                                   size_t len, int keep, int head)
+{
+    static const char body[] = "<html><head><title>301 Moved Permanently</title>"
+                               "</head><body><h1>301 Moved Permanently</h1>"
+                               "</body></html>\n";
+    const char *p = target, *end = target + len, *q;
+    char *out;
+    int rc;
+
+    /* absolute-form: the Location is the path (the host is the client's). */
+    if (len > 8 && (strncasecmp(p, "http://", 7) == 0 ||
+                    strncasecmp(p, "https://", 8) == 0)) {
+        p += p[4] == ':' ? 7 : 8;
+        while (p < end && *p != '/')
+            p++;
+    }
+    q = memchr(p, '?', (size_t)(end - p));
+    if (q == NULL)
+        q = end;
+    out = malloc(len + 512);
+    if (out == NULL)
+        return -1;
+    /* The target holds no control characters or spaces (http_parse). */
+    int n = sprintf(out, "HTTP/1.1 301 Moved Permanently\r\nServer: knot\r\n%s"
+                         "Location: %.*s/%.*s\r\nContent-Type: text/html; "
+                         "charset=utf-8\r\nContent-Length: %zu\r\n%s%s",
+                    date_line, (int)(q - p), p, (int)(end - q), q, sizeof body - 1,
+                    keep ? conn_keep : conn_close, head ? "" : body);
+    rc = write_buf(fd, out, (size_t)n);
+    free(out);
+    return rc;
 }
 
 /* Writes E's response; returns 0, or -1 if the connection broke. */
@@ -148,21 +301,24 @@ static int send_entry(int fd, struct cache_entry *e, int head, int keep)
     if (head || e->body != NULL) {
         int n = head ? 3 : 4;
         size_t total = hlen + (head ? 0 : e->size);
-        if (lstk_writev_timeout(fd, v, n, cfg.idle_ns) != (ssize_t)total)
+        if (write_all(fd, v, n) != 0)
             return -1;
         st.bytes += total;
         return 0;
     }
-    /* A large file: the header, then sendfile.  (Holding the header back
-       with MSG_MORE, to leave with the body's first segment, cost about 40%
-       more CPU per 100-KiB response on loopback: measured, dropped.) */
-    struct msghdr m = { .msg_iov = v, .msg_iovlen = 3 };
+    /* A large file: the header (with the same timeout as everything else:
+       a client that never reads must not hold the thread), then sendfile,
+       which also times out only on lack of progress.  (Holding the header
+       back with MSG_MORE, to leave with the body's first segment, cost
+       about 40% more CPU per 100-KiB response on loopback: measured,
+       dropped.) */
     off_t off = 0;
-    if (lstk_sendmsg(fd, &m, 0) != (ssize_t)hlen)
+    if (write_all(fd, v, 3) != 0)
         return -1;
-    if (lstk_sendfile_timeout(fd, e->fd, &off, e->size, cfg.idle_ns) !=
-        (ssize_t)e->size)
-        return -1;
+    while ((size_t)off < e->size)
+        if (lstk_sendfile_timeout(fd, e->fd, &off, e->size - (size_t)off,
+                                  cfg.send_ns) <= 0)
+            return -1;
     st.bytes += hlen + e->size;
     return 0;
 }
@@ -170,29 +326,30 @@ static int send_entry(int fd, struct cache_entry *e, int head, int keep)
 /* Closing after an error while the client may still be sending: stop
    writing, read what comes for a moment, then close, so that the kernel
    does not answer unread data with a reset that would destroy the error
-   response before the client reads it. */
+   response before the client reads it.  Bounded in time (2 s in all, not
+   per read: a trickling client cannot keep the socket) and in bytes. */
 static __attribute__((noinline)) void linger_close(int fd)
 {
     char sink[512];
-    int64_t left = 256 << 10;
+    int64_t left = 256 << 10, deadline = mono_ns() + 2 * NS_PER_S;
 
     shutdown(fd, SHUT_WR);
     while (left > 0) {
-        ssize_t n = lstk_recv_timeout(fd, sink, sizeof sink, 0, NS_PER_S / 2);
+        ssize_t n = lstk_recv_timeout(fd, sink, sizeof sink, 0, left_ns(deadline));
         if (n <= 0)
             break;
         left -= n;
     }
 }
 
-/* Reads and drops LEN body bytes; 0, or -1. */
-static __attribute__((noinline)) int skip_body(int fd, size_t len)
+/* Reads and drops LEN body bytes by DEADLINE; 0, or -1. */
+static __attribute__((noinline)) int skip_body(int fd, size_t len, int64_t deadline)
 {
     char sink[512];
 
     while (len > 0) {
         ssize_t n = lstk_recv_timeout(fd, sink, len < sizeof sink ? len : sizeof sink,
-                                      0, cfg.header_ns);
+                                      0, left_ns(deadline));
         if (n <= 0)
             return -1;
         len -= (size_t)n;
@@ -200,14 +357,23 @@ static __attribute__((noinline)) int skip_body(int fd, size_t len)
     return 0;
 }
 
+/* A request for a path without a trailing slash (a directory found there
+   gets a redirect). */
+static int redirect_wanted(const struct http_req *r)
+{
+    const char *q = memchr(r->target, '?', r->target_len);
+    size_t n = q ? (size_t)(q - r->target) : r->target_len;
+    return n > 0 && r->target[n - 1] != '/';
+}
+
 /* Answers one parsed request; returns 1 to keep the connection, 0 to
-   close it. */
-static int respond(int fd, struct http_req *r, int status)
+   close it.  MUST_CLOSE: the connection cannot be kept (an unread body). */
+static int respond(int fd, struct http_req *r, int status, int must_close)
 {
     char path[HTTP_MAX_PATH];
     struct cache_entry *e;
     int head = r->method == HTTP_HEAD;
-    int keep = r->keep_alive && !stopping;
+    int keep = r->keep_alive && !stopping && !must_close;
 
     if (status == 0)
         status = http_path(r->target, r->target_len, path, sizeof path);
@@ -220,6 +386,13 @@ static int respond(int fd, struct http_req *r, int status)
         return rc == 0 && keep;
     }
     st.requests++;
+    if (status == 404 && redirect_wanted(r) && cache_is_dir(&cache, path)) {
+        if (send_redirect(fd, r->target, r->target_len, keep, head) != 0)
+            return 0;
+        if (!keep)
+            linger_close(fd);
+        return keep;
+    }
     /* 403, 404 and 405 leave the connection usable; the others close. */
     if (status != 403 && status != 404 && status != 405)
         keep = 0;
@@ -230,75 +403,165 @@ static int respond(int fd, struct http_req *r, int status)
     return keep;
 }
 
-/*
- * Serves requests on FD while there are bytes to read.  Returns 1 when
- * the connection is idle again (nothing buffered), 0 to close it.  The
- * request buffer lives in this frame: the chunk that holds it is linked on
- * entry and given back to the pool when the thread next waits idle.
- */
-static int conn_serve(int fd)
+/* A request buffer: on the heap, not on the thread's stack, so that a
+   connection waiting in the middle of a header holds 1 KiB, not the chunk
+   an 8-KiB frame needs; grown in steps for long headers. */
+struct rbuf {
+    char *p;
+    size_t cap, have;
+};
+
+#define RBUF_FIRST 1024
+
+/* Room for more bytes in B: 0, or -1 (no memory; or full: the caller's
+   http_header_end has answered 431 before that). */
+static __attribute__((noinline)) int rbuf_room(struct rbuf *b)
 {
-    char buf[HTTP_MAX_HEADER + 1];
-    size_t have = 0, scanned = 0;
+    size_t cap = b->cap ? b->cap * 2 : RBUF_FIRST;
+    char *p;
+
+    if (b->have + 1 < b->cap)
+        return 0;
+    if (cap > HTTP_MAX_HEADER + 1)
+        cap = HTTP_MAX_HEADER + 1;
+    if (cap <= b->cap)
+        return -1;
+    p = realloc(b->p, cap);
+    if (p == NULL)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+/* Drops B's leading empty lines (RFC 9112 2.2: a server ignores at least
+   one before a request line). */
+static size_t rbuf_skip_empty_lines(struct rbuf *b)
+{
+    size_t i = 0;
+
+    for (;;) {
+        if (i < b->have && b->p[i] == '\n')
+            i++;
+        else if (i + 1 < b->have && b->p[i] == '\r' && b->p[i + 1] == '\n')
+            i += 2;
+        else
+            break;
+    }
+    if (i > 0) {
+        memmove(b->p, b->p + i, b->have - i);
+        b->have -= i;
+    }
+    return i;
+}
+
+/*
+ * Serves requests on FD while there are bytes to read, with B as the
+ * buffer.  Returns 1 when the connection is idle again (nothing
+ * buffered), 0 to close it.
+ */
+static int serve_requests(int fd, struct rbuf *b)
+{
+    int64_t deadline = mono_ns() + cfg.header_ns;
+    size_t scanned = 0;
 
     for (;;) {
         struct http_req r;
         size_t hlen, used;
-        int status;
+        int status, must_close = 0;
 
-        while ((hlen = http_header_end(buf, have, scanned, &status)) == 0) {
+        for (;;) {
+            if (rbuf_skip_empty_lines(b) != 0)
+                scanned = 0;
+            if (b->have > 0 &&
+                (hlen = http_header_end(b->p, b->have, scanned, &status)) != 0)
+                break;
             ssize_t n;
-            if (status) {
+            if (b->have > 0 && status) {
                 st.requests++;
                 if (send_error(fd, status, 0, 0) == 0)
                     linger_close(fd);
                 return 0;
             }
-            scanned = have;
-            if (have == 0)
-                n = lstk_recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
-            else
-                n = lstk_recv_timeout(fd, buf + have, sizeof buf - 1 - have, 0,
-                                      cfg.header_ns);
+            scanned = b->have;
+            if (rbuf_room(b) != 0)
+                return 0;
+            /* Nothing yet: is anything there?  (No: idle again.) */
+            if (b->have == 0)
+                n = lstk_recv(fd, b->p, b->cap - 1, MSG_DONTWAIT);
+            else {
+                if (conn_idle[fd] == CONN_BUSY)
+                    waiting_enter(fd, CONN_HEADER); /* until the header is in */
+                n = lstk_recv_timeout(fd, b->p + b->have, b->cap - 1 - b->have, 0,
+                                      left_ns(deadline));
+            }
             if (n > 0) {
-                have += (size_t)n;
+                b->have += (size_t)n;
                 continue;
             }
-            if (have == 0)
+            if (b->have == 0)
                 return n < 0 && errno == EAGAIN ? 1 : 0;
-            if (n < 0 && errno == ETIMEDOUT) {
+            if (n < 0 && (errno == ETIMEDOUT || errno == EAGAIN)) {
                 st.requests++;
                 send_error(fd, 408, 0, 0);
             }
             return 0;
         }
-        status = http_parse(buf, hlen, &r);
+        waiting_leave(fd);
+        status = http_parse(b->p, hlen, &r);
         used = hlen;
-        if (status == 0 && r.body_len > 0) {
-            /* A body on GET or HEAD: drop it, from the buffer first. */
-            size_t inbuf = have - hlen < r.body_len ? have - hlen : r.body_len;
+        /* A body (any method whose framing is known): read and dropped,
+           from the buffer first, never parsed as a request.  Asked for
+           with Expect: 100-continue, it is invited only if the request
+           will be served; else the final answer goes first and the
+           connection closes. */
+        if ((status == 0 || status == 405) && r.body_len > 0) {
+            size_t inbuf = b->have - hlen < r.body_len ? b->have - hlen : r.body_len;
             used += inbuf;
-            if (inbuf < r.body_len && skip_body(fd, r.body_len - inbuf) != 0)
-                return 0;
+            if (inbuf < r.body_len) {
+                if (r.expect_continue && status != 0) {
+                    must_close = 1;
+                } else {
+                    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+                    if (r.expect_continue && r.minor >= 1 &&
+                        write_buf(fd, cont, sizeof cont - 1) != 0)
+                        return 0;
+                    if (skip_body(fd, r.body_len - inbuf,
+                                  mono_ns() + cfg.body_ns) != 0)
+                        return 0;
+                }
+            }
         }
-        if (!respond(fd, &r, status))
+        if (!respond(fd, &r, status, must_close))
             return 0;
-        /* Pipelined requests: keep what follows. */
-        memmove(buf, buf + used, have - used);
-        have -= used;
+        /* Pipelined requests: keep what follows; each has its deadline. */
+        memmove(b->p, b->p + used, b->have - used);
+        b->have -= used;
         scanned = 0;
-        if (have == 0)
+        if (b->have == 0)
             return 1;
+        deadline = mono_ns() + cfg.header_ns;
     }
+}
+
+static int conn_serve(int fd)
+{
+    struct rbuf b = { NULL, 0, 0 };
+    int rc = serve_requests(fd, &b);
+
+    free(b.p);
+    return rc;
 }
 
 static void conn_end(int fd)
 {
+    waiting_leave(fd);
     conn_thread[fd] = NULL;
     close(fd);
     lstk_mutex_lock(&drain_m);
     if (--st.live == 0)
         lstk_cond_broadcast(&drained);
+    lstk_cond_signal(&slot_free);
     lstk_mutex_unlock(&drain_m);
 }
 
@@ -308,9 +571,9 @@ static void *conn_main(void *arg)
     int fd = (int)(intptr_t)arg;
 
     while (!stopping) {
-        conn_idle[fd] = 1;
+        waiting_enter(fd, CONN_IDLE);
         int r = lstk_fd_wait(fd, POLLIN, cfg.idle_ns);
-        conn_idle[fd] = 0;
+        waiting_leave(fd);
         if (r != 0 || stopping || conn_serve(fd) == 0)
             break;
     }
@@ -319,6 +582,27 @@ static void *conn_main(void *arg)
 }
 
 /* --- accepting, time, signals ------------------------------------------------------ */
+
+/*
+ * At the connection cap: ends the connection that has held its slot the
+ * longest for nothing, so that a new client gets one at once rather than
+ * when some deadline expires: the head of the waiting list, an idle
+ * keep-alive connection (its client can reconnect: nginx does the same
+ * with "reusable" connections) or a request whose header has trickled
+ * longest (a slowloris attacker's).  Busy clients (wrk's connections are
+ * idle for microseconds) are never the oldest; requests being answered
+ * are not in the list.  Returns 1 if a connection was told to end.
+ */
+static int make_room(void)
+{
+    int victim = wait_head;
+
+    if (victim < 0)
+        return 0;
+    waiting_leave(victim); /* not chosen twice */
+    lstk_interrupt(conn_thread[victim]);
+    return 1;
+}
 
 static void *acceptor_main(void *arg)
 {
@@ -329,6 +613,28 @@ static void *acceptor_main(void *arg)
     lstk_attr_setdetachstate(&a, LSTK_CREATE_DETACHED);
     while (!stopping) {
         lstk_t t;
+        /* At the cap: when a client waits in the kernel's backlog (which
+           keeps them in order), make room for it, then wait for the slot;
+           when nothing can be ended yet (every connection is answering a
+           request, or its thread has not run yet), look again shortly. */
+        if (st.live >= cfg.max_conns) {
+            if (lstk_fd_wait(listen_fd, POLLIN, NS_PER_S) != 0 ||
+                st.live < cfg.max_conns || stopping)
+                continue;
+            if (!make_room()) {
+                lstk_nanosleep(NS_PER_S / 100, NULL);
+                continue;
+            }
+            lstk_mutex_lock(&drain_m);
+            if (st.live >= cfg.max_conns && !stopping) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 1;
+                lstk_cond_timedwait(&slot_free, &drain_m, &ts);
+            }
+            lstk_mutex_unlock(&drain_m);
+            continue;
+        }
         int fd = lstk_accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == EBADF || stopping)
@@ -382,7 +688,7 @@ static void *signal_main(void *arg)
     lstk_interrupt(acceptor_thread);
     lstk_interrupt(ticker_thread);
     for (size_t fd = 0; fd < conn_max; fd++)
-        if (conn_thread[fd] != NULL && conn_idle[fd])
+        if (conn_thread[fd] != NULL && conn_idle[fd] == CONN_IDLE)
             lstk_interrupt(conn_thread[fd]);
     if (lstk_read(sfd, &si, sizeof si) == sizeof si) {
         fprintf(stderr, "knot: second signal, exiting now\n");
@@ -399,7 +705,8 @@ static void usage(const char *why)
         fprintf(stderr, "knot: %s\n", why);
     fprintf(stderr,
             "usage: knot --root DIR --port N [--addr A] [--idle-timeout S]\n"
-            "            [--header-timeout S] [--cache-size BYTES]\n"
+            "            [--header-timeout S] [--body-timeout S] [--send-timeout S]\n"
+            "            [--max-connections N] [--cache-size BYTES]\n"
             "            [--cache-file-max BYTES] [--shutdown-timeout S] [--quiet]\n");
     exit(2);
 }
@@ -442,6 +749,12 @@ static void parse_args(int argc, char **argv)
             cfg.idle_ns = num_arg(o, v, 1, 86400) * NS_PER_S;
         else if (strcmp(o, "--header-timeout") == 0)
             cfg.header_ns = num_arg(o, v, 1, 3600) * NS_PER_S;
+        else if (strcmp(o, "--body-timeout") == 0)
+            cfg.body_ns = num_arg(o, v, 1, 3600) * NS_PER_S;
+        else if (strcmp(o, "--send-timeout") == 0)
+            cfg.send_ns = num_arg(o, v, 1, 3600) * NS_PER_S;
+        else if (strcmp(o, "--max-connections") == 0)
+            cfg.max_conns = (size_t)num_arg(o, v, 1, 1ll << 30);
         else if (strcmp(o, "--cache-size") == 0)
             cfg.cache_size = (size_t)num_arg(o, v, 0, 1ll << 40);
         else if (strcmp(o, "--cache-file-max") == 0)
@@ -554,7 +867,10 @@ int main(int argc, char **argv)
     conn_max = raise_nofile();
     conn_thread = calloc(conn_max, sizeof *conn_thread);
     conn_idle = calloc(conn_max, 1);
-    if (conn_thread == NULL || conn_idle == NULL || sfd < 0) {
+    wait_prev = calloc(conn_max, sizeof *wait_prev);
+    wait_next = calloc(conn_max, sizeof *wait_next);
+    if (conn_thread == NULL || conn_idle == NULL || wait_prev == NULL ||
+        wait_next == NULL || sfd < 0) {
         fprintf(stderr, "knot: out of memory\n");
         return 1;
     }
@@ -566,6 +882,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "knot: out of memory\n");
         return 1;
     }
+    /* Descriptors: a reserve for the process, a quarter of the rest for
+       the cache's large files, the others for connections. */
+    if (conn_max <= 2 * FD_RESERVE) {
+        fprintf(stderr, "knot: RLIMIT_NOFILE %zu is too low (at least %d)\n",
+                conn_max, 2 * FD_RESERVE + 1);
+        return 1;
+    }
+    cache.max_fds = (conn_max - FD_RESERVE) / 4;
+    if (cfg.max_conns == 0 || cfg.max_conns > conn_max - FD_RESERVE - cache.max_fds)
+        cfg.max_conns = conn_max - FD_RESERVE - cache.max_fds;
     listen_fd = open_listener();
     if (!cfg.quiet) {
         printf("knot: serving %s on %s port %d (pid %d)\n", realroot, cfg.addr,

@@ -70,6 +70,9 @@ static struct {
     /* Finished jobs, LIFO, pushed by the helpers with a CAS, taken all at
        once by the poller (an exchange: no ABA). */
     struct lstk__job *done;
+    /* Jobs submitted and not completed, through oprev/onext (scheduler's
+       OS thread only): what a forked child must end itself. */
+    struct lstk__job *outstanding;
     /* The eventfd the helpers signal, -1 before the first job. */
     int efd;
     int nthreads;
@@ -100,6 +103,7 @@ static void *helper_main(void *arg)
 
         j->ret = lstk__sc6(j->nr, j->a[0], j->a[1], j->a[2], j->a[3], j->a[4],
                            j->a[5]);
+        __atomic_store_n(&j->fin, 1, __ATOMIC_RELEASE);
         old = __atomic_load_n(&lstk__files.done, __ATOMIC_RELAXED);
         do
             j->next = old;
@@ -163,6 +167,12 @@ static void *submit_big(void *arg)
         return NULL;
     }
     j->next = NULL;
+    j->fin = 0;
+    j->oprev = NULL;
+    j->onext = lstk__files.outstanding;
+    if (j->onext)
+        j->onext->oprev = j;
+    lstk__files.outstanding = j;
     pthread_mutex_lock(&lstk__files.lock);
     if (lstk__files.tail)
         lstk__files.tail->next = j;
@@ -200,6 +210,12 @@ static void lstk__file_complete(struct lstk__sched *s)
                                               __ATOMIC_ACQUIRE);
     while (j != NULL) {
         struct lstk__job *next = j->next;
+        if (j->oprev)
+            j->oprev->onext = j->onext;
+        else
+            lstk__files.outstanding = j->onext;
+        if (j->onext)
+            j->onext->oprev = j->oprev;
         lstk__wait_wake(s, &j->w, LSTK__W_READY);
         j = next;
     }
@@ -318,7 +334,18 @@ static void lstk__file_atfork_child(void)
     memcpy(&lstk__files.lock, &m, sizeof m);
     memcpy(&lstk__files.cond, &c, sizeof c);
     lstk__files.head = lstk__files.tail = NULL;
+    /* Every job submitted and not completed is done in the child: with
+       its result if a helper had finished it before the fork, else with
+       EINTR (no helper will; a signal would have interrupted a blocking
+       call the same way).  The poller's first idle hook in the child
+       completes them (poller.c, poller_after_fork). */
     lstk__files.done = NULL;
+    for (struct lstk__job *j = lstk__files.outstanding; j != NULL; j = j->onext) {
+        if (!__atomic_load_n(&j->fin, __ATOMIC_ACQUIRE))
+            j->ret = -EINTR;
+        j->next = lstk__files.done;
+        lstk__files.done = j;
+    }
     if (lstk__files.efd >= 0)
         lstk__sc(SYS_close, lstk__files.efd, 0, 0);
     lstk__files.efd = -1;

@@ -22,10 +22,15 @@
  * turns EAGAIN into a wait in poll(2) (blocking that OS thread, as libc's
  * call would) unless the program itself asked for non-blocking mode; and
  * fcntl(F_GETFL)/F_SETFL and ioctl(FIONBIO) show and set the program's
- * view.  close, dup2 and dup3 tell the runtime that a descriptor number is
- * being reused (threads waiting on it wake with EBADF); socket, pipe,
- * pipe2, dup and accept tell it that a number is new, so that what it knew
- * of a number closed behind its back (fclose, close_range) is dropped.
+ * view.  close, dup2, dup3 and close_range tell the runtime that a
+ * descriptor number is being reused (threads waiting on it wake with
+ * EBADF); socket, socketpair, pipe, pipe2, dup, accept, open, openat,
+ * creat, eventfd, epoll_create, timerfd_create, signalfd, memfd_create and
+ * inotify_init tell it that a number is new, so that what it knew of a
+ * number closed behind its back (fclose, closedir, libc's internal
+ * closes) is dropped before anyone waits on it (issue 13: a number reused
+ * with its old kind made a read block the OS thread, or a wait never end
+ * for want of a registration).
  *
  * Not intercepted (they block the whole OS thread when called on a
  * linkstack thread): libc-internal calls (stdio on sockets, getaddrinfo),
@@ -43,7 +48,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -251,8 +263,20 @@ LSTK_EXPORT unsigned int sleep(unsigned int seconds)
 
 /* --- descriptor bookkeeping ------------------------------------------------------ */
 
+/* The program must not close or replace the runtime's own descriptors
+   (a daemon's "close every descriptor" loop would): refused, said once. */
+#define REFUSE_OWN(call, fd)                                                  \
+    do {                                                                      \
+        if (lstk__slow(lstk__io_owns_fd(fd))) {                               \
+            lstk__io_refused(call, fd);                                       \
+            errno = EBADF;                                                    \
+            return -1;                                                        \
+        }                                                                     \
+    } while (0)
+
 LSTK_EXPORT int close(int fd)
 {
+    REFUSE_OWN("close", fd);
     lstk__fd_forget(fd);
     return LSTK__REAL(close)(fd);
 }
@@ -267,6 +291,7 @@ LSTK_EXPORT int dup(int fd)
 
 LSTK_EXPORT int dup2(int fd, int fd2)
 {
+    REFUSE_OWN("dup2", fd2);
     if (fd != fd2)
         lstk__fd_forget(fd2);
     return LSTK__REAL(dup2)(fd, fd2);
@@ -274,6 +299,7 @@ LSTK_EXPORT int dup2(int fd, int fd2)
 
 LSTK_EXPORT int dup3(int fd, int fd2, int flags)
 {
+    REFUSE_OWN("dup3", fd2);
     if (fd != fd2)
         lstk__fd_forget(fd2);
     return LSTK__REAL(dup3)(fd, fd2, flags);
@@ -305,6 +331,181 @@ LSTK_EXPORT int pipe2(int fds[2], int flags)
         lstk__fd_forget(fds[1]);
     }
     return r;
+}
+
+/* --- new descriptor numbers ------------------------------------------------ */
+
+/* R is a descriptor just made (or -1): whatever the table says of its
+   number is stale. */
+static inline int fresh(int r)
+{
+    if (r >= 0)
+        lstk__fd_forget(r);
+    return r;
+}
+
+LSTK_EXPORT int socketpair(int domain, int type, int protocol, int fds[2])
+{
+    int r = LSTK__REAL(socketpair)(domain, type, protocol, fds);
+    if (r == 0) {
+        fresh(fds[0]);
+        fresh(fds[1]);
+    }
+    return r;
+}
+
+/* The mode argument is there only with O_CREAT or O_TMPFILE. */
+#define OPEN_MODE(flags, mode)                                                    do {                                                                              if ((flags) & O_CREAT || ((flags) & O_TMPFILE) == O_TMPFILE) {                    va_list ap_;                                                                  va_start(ap_, flags);                                                         (mode) = va_arg(ap_, int);                                                    va_end(ap_);                                                              }                                                                         } while (0)
+
+LSTK_EXPORT int open(const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return fresh(LSTK__REAL(open)(path, flags, mode));
+}
+
+LSTK_EXPORT int open64(const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return fresh(LSTK__REAL(open)(path, flags | O_LARGEFILE, mode));
+}
+
+LSTK_EXPORT int openat(int dfd, const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return fresh(LSTK__REAL(openat)(dfd, path, flags, mode));
+}
+
+LSTK_EXPORT int openat64(int dfd, const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return fresh(LSTK__REAL(openat)(dfd, path, flags | O_LARGEFILE, mode));
+}
+
+/* _FORTIFY_SOURCE turns open/openat without a mode into these. */
+LSTK_EXPORT int __open_2(const char *path, int flags)
+{
+    return fresh(LSTK__REAL(open)(path, flags, 0));
+}
+
+LSTK_EXPORT int __open64_2(const char *path, int flags)
+{
+    return fresh(LSTK__REAL(open)(path, flags | O_LARGEFILE, 0));
+}
+
+LSTK_EXPORT int __openat_2(int dfd, const char *path, int flags)
+{
+    return fresh(LSTK__REAL(openat)(dfd, path, flags, 0));
+}
+
+LSTK_EXPORT int __openat64_2(int dfd, const char *path, int flags)
+{
+    return fresh(LSTK__REAL(openat)(dfd, path, flags | O_LARGEFILE, 0));
+}
+
+LSTK_EXPORT int creat(const char *path, mode_t mode)
+{
+    return fresh(LSTK__REAL(open)(path, O_CREAT | O_WRONLY | O_TRUNC, mode));
+}
+
+LSTK_EXPORT int creat64(const char *path, mode_t mode)
+{
+    return fresh(LSTK__REAL(open)(path, O_CREAT | O_WRONLY | O_TRUNC | O_LARGEFILE,
+                                  mode));
+}
+
+LSTK_EXPORT int eventfd(unsigned int count, int flags)
+{
+    return fresh(LSTK__REAL(eventfd)(count, flags));
+}
+
+LSTK_EXPORT int epoll_create(int size)
+{
+    if (size <= 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return fresh(LSTK__REAL(epoll_create1)(0));
+}
+
+LSTK_EXPORT int epoll_create1(int flags)
+{
+    return fresh(LSTK__REAL(epoll_create1)(flags));
+}
+
+LSTK_EXPORT int timerfd_create(int clockid, int flags)
+{
+    return fresh(LSTK__REAL(timerfd_create)(clockid, flags));
+}
+
+LSTK_EXPORT int signalfd(int fd, const sigset_t *mask, int flags)
+{
+    int r = LSTK__REAL(signalfd)(fd, mask, flags);
+    return fd == -1 ? fresh(r) : r; /* else the mask of an existing one */
+}
+
+LSTK_EXPORT int memfd_create(const char *name, unsigned int flags)
+{
+    return fresh(LSTK__REAL(memfd_create)(name, flags));
+}
+
+LSTK_EXPORT int inotify_init(void)
+{
+    return fresh(LSTK__REAL(inotify_init1)(0));
+}
+
+LSTK_EXPORT int inotify_init1(int flags)
+{
+    return fresh(LSTK__REAL(inotify_init1)(flags));
+}
+
+/* --- closing a range ------------------------------------------------------- */
+
+/* close_range on [LO, HI] but the runtime's own descriptors: the range
+   cut around each (at most three). */
+static int close_range_but_own(unsigned lo, unsigned hi, int flags)
+{
+    int own[3], n = lstk__io_own_fds(own), rc = 0;
+
+    for (int i = 0; i < n; i++) {
+        unsigned o = (unsigned)own[i];
+        if (o < lo || o > hi)
+            continue;
+        lstk__io_refused("close_range", own[i]);
+        if (o > lo && LSTK__REAL(close_range)(lo, o - 1, flags) != 0)
+            rc = -1;
+        if (o == hi)
+            return rc;
+        lo = o + 1;
+    }
+    if (LSTK__REAL(close_range)(lo, hi, flags) != 0)
+        rc = -1;
+    return rc;
+}
+
+LSTK_EXPORT int close_range(unsigned int lo, unsigned int hi, int flags)
+{
+    /* CLOSE_RANGE_CLOEXEC only marks them; CLOSE_RANGE_UNSHARE closes in
+       a private copy of the table, which for this process is a close. */
+    if (lo > hi)
+        return LSTK__REAL(close_range)(lo, hi, flags);
+    if (!(flags & CLOSE_RANGE_CLOEXEC))
+        lstk__fd_forget_range(lo, hi);
+    return close_range_but_own(lo, hi, flags);
+}
+
+LSTK_EXPORT void closefrom(int lo)
+{
+    if (lo < 0)
+        lo = 0;
+    lstk__fd_forget_range((unsigned)lo, ~0u);
+    if (close_range_but_own((unsigned)lo, ~0u, 0) != 0)
+        for (int fd = lo; fd < 65536; fd++) /* before Linux 5.9 */
+            if (!lstk__io_owns_fd(fd))
+                LSTK__REAL(close)(fd);
 }
 
 /* Sets the program's view of O_NONBLOCK on FD (entry E). */

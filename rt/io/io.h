@@ -91,7 +91,9 @@ struct lstk__waiter;
 
 /* One descriptor's state.  Touched only by the scheduler's OS thread,
    except kind/flags, which other OS threads read (and a foreign close
-   resets) with relaxed atomics. */
+   resets) with relaxed atomics, and `closed`, which a close on another OS
+   thread or in a signal handler sets for the scheduler to act on
+   (poller.c, "closes the scheduler cannot act on at once"). */
 struct lstk__fd {
     /* Threads waiting on the descriptor (any direction), FIFO. */
     struct lstk__waiter *head;
@@ -104,8 +106,13 @@ struct lstk__fd {
     uint8_t rd;
     uint8_t wr;
     /* The poller generation the registration belongs to (a forked child
-       starts a new epoll instance, so old registrations do not count). */
-    uint32_t gen;
+       starts a new epoll instance, so old registrations do not count;
+       0 is never a generation). */
+    uint16_t gen;
+    /* Closed where the scheduler could not wake the waiters (another OS
+       thread, a signal handler): the poller's sweep does. */
+    uint8_t closed;
+    uint8_t spare;
     /* Regular files: when cachestat last found a sendfile range cached
        (CLOCK_MONOTONIC ns); fileio.c trusts it for a short while. */
     uint64_t cached_at;
@@ -149,8 +156,12 @@ LSTK__HIDDEN struct lstk__fd *lstk__fd_new_sock(int fd, int stream,
                                                 int user_nonblock);
 
 /* Forgets FD (it is being closed or replaced): threads waiting on it wake
-   with EBADF.  On another OS thread only kind and flags are reset. */
+   with EBADF.  On another OS thread or in a signal handler only kind and
+   flags are reset, and the poller is told (its doorbell) to wake the
+   waiters on the scheduler's thread. */
 LSTK__HIDDEN void lstk__fd_forget(int fd);
+/* Forgets every descriptor known in [LO, HI] (close_range). */
+LSTK__HIDDEN void lstk__fd_forget_range(unsigned lo, unsigned hi);
 
 /* --- waits ------------------------------------------------------------------ */
 
@@ -268,7 +279,7 @@ struct lstk__fdwait {
 LSTK__HIDDEN int lstk__fd_first_wait(int fd, struct lstk__fd *e);
 
 /* The generation of the poller's registrations (poller.c). */
-extern uint32_t lstk__poller_gen LSTK__HIDDEN;
+extern uint16_t lstk__poller_gen LSTK__HIDDEN;
 
 /*
  * Waits until FD (entry E) may be ready for EV (LSTK__EV_IN or OUT),
@@ -341,6 +352,11 @@ struct lstk__job {
     struct lstk__wait w;
     /* A one-entry vector the call may point at. */
     struct iovec v;
+    /* Jobs submitted and not yet completed (scheduler's OS thread only):
+       a forked child finds those that its helpers, gone, will never do. */
+    struct lstk__job *oprev, *onext;
+    /* Set by the helper once RET is final. */
+    uint8_t fin;
 };
 
 /* Runs job J on a helper OS thread while the current thread of S waits
@@ -372,6 +388,9 @@ LSTK__HIDDEN int lstk__file_cached(struct lstk__fd *e, int fd, off_t off,
 /* epoll data value of the layer's internal descriptor, the helpers'
    eventfd (never a descriptor number). */
 #define LSTK__EV_DATA_INTERNAL (1ull << 40)
+/* The poller's doorbell (an eventfd): a descriptor was closed where the
+   scheduler could not act (poller.c). */
+#define LSTK__EV_DATA_DOORBELL ((1ull << 40) + 1)
 
 /* Sets the poller up if it is not (epoll instance); 0 or errno. */
 LSTK__HIDDEN int lstk__poller_init(void);
@@ -381,6 +400,14 @@ LSTK__HIDDEN int lstk__poller_init(void);
 LSTK__HIDDEN int lstk__poller_add_internal(int efd,
                                            void (*ready)(struct lstk__sched *),
                                            void (*fork_child)(void));
+/* Non-zero when FD is one of the runtime's own descriptors (the epoll
+   instance, the doorbell, the helpers' eventfd): the program's close,
+   dup2, dup3, close_range and closefrom leave it alone, and say so once
+   (lstk__io_refused: "linkstack: CALL(FD) refused ...").  Any OS thread. */
+LSTK__HIDDEN int lstk__io_owns_fd(int fd);
+/* Those descriptors that exist, ascending, into OUT; how many. */
+LSTK__HIDDEN int lstk__io_own_fds(int out[3]);
+LSTK__HIDDEN void lstk__io_refused(const char *call, int fd);
 /* Counts a wait that is not on a descriptor (a file job) so that the
    scheduler polls while it lasts. */
 LSTK__HIDDEN void lstk__poller_hold(struct lstk__sched *s);

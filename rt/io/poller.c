@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -73,14 +74,28 @@ static struct {
        forked child must forget. */
     void (*internal_ready)(struct lstk__sched *s);
     void (*internal_fork_child)(void);
-} lstk__poller = { .epfd = -1 };
+    /* The doorbell: an eventfd in the epoll set, written when a
+       descriptor is closed where the scheduler cannot act (another OS
+       thread, a signal handler); -1 before the poller is set up.  Read by
+       any OS thread (atomics). */
+    int doorbell;
+    /* A forked child has not yet re-registered its waiters (set in the
+       child's fork handler, acted on by the idle hook). */
+    int forked;
+    /* The internal descriptor (fileio.c's eventfd), -1 before it exists. */
+    int internal_fd;
+} lstk__poller = { .epfd = -1, .doorbell = -1, .internal_fd = -1 };
 
 /* Interception on or off: LSTK_INTERCEPT, read at start-up below. */
 int lstk__intercept_on = 1;
 
 /* Bumped in a forked child: registrations of older generations are the
-   parent's. */
-uint32_t lstk__poller_gen = 1;
+   parent's.  Never 0 (an entry's "not registered").  16 bits: a chain of
+   65,535 nested forks brings a generation back, and an entry the
+   65,535th descendant inherited untouched from the first would be taken
+   as registered (its waits would time out or hang): not a case worth a
+   wider entry. */
+uint16_t lstk__poller_gen = 1;
 
 static pthread_mutex_t lstk__fdtab_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -173,6 +188,10 @@ static void *fd_probe(void *arg)
     e->rd = e->wr = 1;
     e->gen = 0;
     e->cached_at = 0;
+    /* A close made elsewhere before this look is history (its waiters, if
+       any, were woken by the sweep or are woken by the next). */
+    if (e->head == NULL)
+        __atomic_store_n(&e->closed, (uint8_t)0, __ATOMIC_RELAXED);
     __atomic_store_n(&e->flags, flags, __ATOMIC_RELAXED);
     __atomic_store_n(&e->kind, kind, __ATOMIC_RELEASE);
     r->rc = 0;
@@ -211,6 +230,8 @@ struct lstk__fd *lstk__fd_slow(int fd)
     return e;
 }
 
+static void fd_forget_here(struct lstk__sched *s, struct lstk__fd *e);
+
 struct lstk__fd *lstk__fd_new_sock(int fd, int stream, int user_nonblock)
 {
     struct lstk__fd *e = lstk__fd_peek(fd);
@@ -224,29 +245,47 @@ struct lstk__fd *lstk__fd_new_sock(int fd, int stream, int user_nonblock)
                                  (user_nonblock ? LSTK__FDF_UNB : LSTK__FDF_ONB));
         return e;
     }
-    e->head = e->tail = NULL;
+    /* Threads still waiting on the number's previous descriptor (closed
+       on another OS thread, not yet swept) wake with EBADF, as the sweep
+       would have woken them. */
+    if (e->head != NULL)
+        fd_forget_here(&lstk__sched_tls, e);
     e->rd = e->wr = 1;
     e->gen = 0;
+    __atomic_store_n(&e->closed, (uint8_t)0, __ATOMIC_RELAXED);
     e->flags = (uint8_t)((stream ? LSTK__FDF_STREAM : 0) |
                          (user_nonblock ? LSTK__FDF_UNB : LSTK__FDF_ONB));
     __atomic_store_n(&e->kind, (uint8_t)LSTK__FD_SOCK, __ATOMIC_RELEASE);
     return e;
 }
 
-void lstk__fd_forget(int fd)
+/*
+ * Closes the scheduler cannot act on at once: on another OS thread (a
+ * plain pthread closing a descriptor a linkstack thread waits on) or in a
+ * signal handler on the scheduler's own thread (which may have interrupted
+ * the scheduler in the middle of its run queue or timer heap).  Only what
+ * is safe there: the entry's kind and flags are reset, its `closed` mark
+ * set, and the doorbell rung (an eventfd write: async-signal-safe).  The
+ * scheduler's thread then sweeps the table (poller_sweep_closed) and wakes
+ * the waiters with EBADF, as a close on its own thread would.  Without
+ * this the waiters slept forever: the kernel drops a closed descriptor's
+ * epoll registration, so no event would ever come.
+ */
+static void fd_forget_deferred(struct lstk__fd *e)
 {
-    struct lstk__fd *e = lstk__fd_peek(fd);
-    struct lstk__sched *s = &lstk__sched_tls;
-
-    if (e == NULL || e->kind == LSTK__FD_UNKNOWN)
-        return;
-    if (s->ready <= 0) {
-        /* Another OS thread: only what it may touch.  Its threads must not
-           wait on a descriptor that a foreign thread closes (README). */
-        __atomic_store_n(&e->kind, (uint8_t)LSTK__FD_UNKNOWN, __ATOMIC_RELEASE);
-        __atomic_store_n(&e->flags, (uint8_t)0, __ATOMIC_RELAXED);
-        return;
+    __atomic_store_n(&e->kind, (uint8_t)LSTK__FD_UNKNOWN, __ATOMIC_RELEASE);
+    __atomic_store_n(&e->flags, (uint8_t)0, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->closed, (uint8_t)1, __ATOMIC_RELEASE);
+    int bell = __atomic_load_n(&lstk__poller.doorbell, __ATOMIC_ACQUIRE);
+    if (bell >= 0) {
+        uint64_t one = 1;
+        lstk__sc(SYS_write, bell, (long)&one, sizeof one);
     }
+}
+
+/* Wakes E's waiters with EBADF and resets it (scheduler's OS thread). */
+static void fd_forget_here(struct lstk__sched *s, struct lstk__fd *e)
+{
     while (e->head != NULL) {
         struct lstk__waiter *n = e->head;
         lstk__waiter_unlink(n);
@@ -257,6 +296,103 @@ void lstk__fd_forget(int fd)
     e->flags = 0;
     e->rd = e->wr = 0;
     e->gen = 0;
+    e->closed = 0;
+}
+
+void lstk__fd_forget(int fd)
+{
+    struct lstk__fd *e = lstk__fd_peek(fd);
+    struct lstk__sched *s = &lstk__sched_tls;
+
+    if (e == NULL || (__atomic_load_n(&e->kind, __ATOMIC_ACQUIRE) == LSTK__FD_UNKNOWN &&
+                      __atomic_load_n(&e->head, __ATOMIC_RELAXED) == NULL))
+        return;
+    if (s->ready <= 0 || lstk__in_signal_handler()) {
+        fd_forget_deferred(e);
+        return;
+    }
+    fd_forget_here(s, e);
+}
+
+void lstk__fd_forget_range(unsigned lo, unsigned hi)
+{
+    unsigned end = LSTK__FD_PAGE * LSTK__FD_PAGES - 1;
+
+    if (hi > end)
+        hi = end;
+    for (unsigned fd = lo; fd <= hi && fd >= lo; fd++) {
+        /* Whole pages never mapped hold nothing to forget. */
+        if ((fd & (LSTK__FD_PAGE - 1)) == 0 && lstk__fd_peek((int)fd) == NULL) {
+            fd += LSTK__FD_PAGE - 1;
+            continue;
+        }
+        lstk__fd_forget((int)fd);
+    }
+}
+
+
+/* --- the runtime's own descriptors --------------------------------------------- */
+
+int lstk__io_owns_fd(int fd)
+{
+    return fd >= 0 && (fd == __atomic_load_n(&lstk__poller.epfd, __ATOMIC_ACQUIRE) ||
+                       fd == __atomic_load_n(&lstk__poller.doorbell, __ATOMIC_ACQUIRE) ||
+                       fd == __atomic_load_n(&lstk__poller.internal_fd, __ATOMIC_ACQUIRE));
+}
+
+int lstk__io_own_fds(int out[3])
+{
+    int v[3] = { __atomic_load_n(&lstk__poller.epfd, __ATOMIC_ACQUIRE),
+                 __atomic_load_n(&lstk__poller.doorbell, __ATOMIC_ACQUIRE),
+                 __atomic_load_n(&lstk__poller.internal_fd, __ATOMIC_ACQUIRE) };
+    int n = 0;
+
+    for (int i = 0; i < 3; i++) {
+        if (v[i] < 0)
+            continue;
+        int k = n++;
+        while (k > 0 && out[k - 1] > v[i]) { /* ascending */
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = v[i];
+    }
+    return n;
+}
+
+/* Appends decimal V at P; returns the end. */
+static char *put_num(char *p, unsigned v)
+{
+    char d[12];
+    int n = 0;
+    do
+        d[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n > 0)
+        *p++ = d[--n];
+    return p;
+}
+
+void lstk__io_refused(const char *call, int fd)
+{
+    static int said;
+    char msg[256], *p = msg;
+    static const char a[] = "linkstack: ", b[] = "(", c[] =
+        ") refused: descriptor ", d[] =
+        " is the runtime's own (its epoll instance or an eventfd); without "
+        "it waiting threads would never wake (doc/io.md)\n";
+
+    if (__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+        return; /* once: a loop closing every descriptor would repeat it */
+    memcpy(p, a, sizeof a - 1), p += sizeof a - 1;
+    for (const char *q = call; *q && p < msg + 40; q++)
+        *p++ = *q;
+    memcpy(p, b, sizeof b - 1), p += sizeof b - 1;
+    p = put_num(p, (unsigned)fd);
+    memcpy(p, c, sizeof c - 1), p += sizeof c - 1;
+    p = put_num(p, (unsigned)fd);
+    memcpy(p, d, sizeof d - 1), p += sizeof d - 1;
+    lstk__sc(SYS_write, 2, (long)msg, p - msg);
 }
 
 /* --- waiters ------------------------------------------------------------------ */
@@ -276,12 +412,26 @@ void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w, int state)
 
 static void *poller_init_big(void *arg)
 {
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET,
+                              .data.u64 = LSTK__EV_DATA_DOORBELL };
+
     (void)arg;
     if (lstk__poller.epfd >= 0)
         return NULL;
     long fd = lstk__sc(SYS_epoll_create1, EPOLL_CLOEXEC, 0, 0);
     if (fd < 0)
         return (void *)(intptr_t)-fd;
+    long bell = lstk__sc(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK, 0);
+    long r = bell < 0 ? bell
+                      : lstk__sc6(SYS_epoll_ctl, fd, EPOLL_CTL_ADD, bell,
+                                  (long)&ev, 0, 0);
+    if (r < 0) {
+        if (bell >= 0)
+            lstk__sc(SYS_close, bell, 0, 0);
+        lstk__sc(SYS_close, fd, 0, 0);
+        return (void *)(intptr_t)-r;
+    }
+    __atomic_store_n(&lstk__poller.doorbell, (int)bell, __ATOMIC_RELEASE);
     lstk__poller.epfd = (int)fd;
     return NULL;
 }
@@ -306,6 +456,8 @@ int lstk__poller_add_internal(int efd, void (*ready)(struct lstk__sched *),
     lstk__poller.internal_fork_child = fork_child;
     long r = lstk__sc6(SYS_epoll_ctl, lstk__poller.epfd, EPOLL_CTL_ADD, efd,
                        (long)&ev, 0, 0);
+    if (r == 0)
+        __atomic_store_n(&lstk__poller.internal_fd, efd, __ATOMIC_RELEASE);
     return r < 0 ? (int)-r : 0;
 }
 
@@ -333,6 +485,26 @@ int lstk__fd_register(int fd, struct lstk__fd *e)
     return 0;
 }
 
+/* The doorbell rang: wakes the waiters of every entry closed where the
+   scheduler could not act (fd_forget_deferred).  A walk over the mapped
+   pages of the table: O(descriptors), but only when a descriptor was
+   closed on another OS thread or in a signal handler, never on the I/O
+   paths. */
+static void poller_sweep_closed(struct lstk__sched *s)
+{
+    uint64_t count;
+
+    lstk__sc(SYS_read, lstk__poller.doorbell, (long)&count, sizeof count);
+    for (unsigned i = 0; i < LSTK__FD_PAGES; i++) {
+        struct lstk__fd *p = __atomic_load_n(&lstk__fdtab[i], __ATOMIC_ACQUIRE);
+        if (p == NULL)
+            continue;
+        for (unsigned k = 0; k < LSTK__FD_PAGE; k++)
+            if (__atomic_load_n(&p[k].closed, __ATOMIC_ACQUIRE))
+                fd_forget_here(s, &p[k]);
+    }
+}
+
 /* One event: the hints, then every waiter it concerns. */
 static void poller_dispatch(struct lstk__sched *s, uint32_t events,
                             uint64_t data)
@@ -343,6 +515,10 @@ static void poller_dispatch(struct lstk__sched *s, uint32_t events,
 
     if (lstk__slow(data == LSTK__EV_DATA_INTERNAL)) {
         lstk__poller.internal_ready(s);
+        return;
+    }
+    if (lstk__slow(data == LSTK__EV_DATA_DOORBELL)) {
+        poller_sweep_closed(s);
         return;
     }
     e = lstk__fd_peek((int)data);
@@ -402,9 +578,45 @@ static int poller_wait(struct lstk__sched *s, uint64_t deadline)
     return 1; /* EINTR (a signal handler ran) too: the caller looks again */
 }
 
+/*
+ * The first idle hook in a forked child (on the scheduler's thread, big
+ * stack).  The child inherited the threads waiting on descriptors but not
+ * the parent's epoll instance (the child must not touch it): without this
+ * they never woke.  A new instance, then every descriptor someone waits on
+ * registered in it (EPOLL_CTL_ADD reports a descriptor that is ready
+ * already, so nothing that arrived meanwhile is missed; one that cannot be
+ * registered, closed since, wakes its waiters with EBADF).  Jobs that the
+ * parent's helper threads held end with EINTR (fileio.c's fork hook
+ * queued them as done): the helpers are not in the child.  O(descriptors),
+ * once per fork.
+ */
+static void poller_after_fork(struct lstk__sched *s)
+{
+    lstk__poller.forked = 0;
+    if (poller_init_big(NULL) != NULL)
+        lstk__fatal("cannot set up the I/O poller in a forked child (%s)",
+                    "epoll_create1 or eventfd failed");
+    if (lstk__poller.internal_ready != NULL)
+        lstk__poller.internal_ready(s);
+    for (unsigned i = 0; i < LSTK__FD_PAGES; i++) {
+        struct lstk__fd *p = __atomic_load_n(&lstk__fdtab[i], __ATOMIC_ACQUIRE);
+        if (p == NULL)
+            continue;
+        for (unsigned k = 0; k < LSTK__FD_PAGE; k++) {
+            struct lstk__fd *e = &p[k];
+            if (e->head == NULL)
+                continue;
+            if (e->closed || lstk__fd_register((int)(i * LSTK__FD_PAGE + k), e) != 0)
+                fd_forget_here(s, e);
+        }
+    }
+}
+
 /* The scheduler's idle hook while threads wait for I/O (thread/thread.h). */
 static int poller_idle(struct lstk__sched *s, uint64_t deadline)
 {
+    if (lstk__slow(lstk__poller.forked))
+        poller_after_fork(s);
     if (lstk__poller.nwait == 0 || lstk__poller.epfd < 0)
         return 0;
     return poller_wait(s, deadline);
@@ -559,7 +771,13 @@ static void poller_atfork_child(void)
     if (lstk__poller.epfd >= 0)
         lstk__sc(SYS_close, lstk__poller.epfd, 0, 0);
     lstk__poller.epfd = -1;
-    lstk__poller_gen++;
+    if (lstk__poller.doorbell >= 0)
+        lstk__sc(SYS_close, lstk__poller.doorbell, 0, 0);
+    lstk__poller.doorbell = -1;
+    lstk__poller.internal_fd = -1; /* fileio.c's hook closes it */
+    lstk__poller.forked = lstk__poller.nwait > 0;
+    if (++lstk__poller_gen == 0)
+        lstk__poller_gen = 1;
     if (lstk__poller.internal_fork_child != NULL)
         lstk__poller.internal_fork_child();
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
 
@@ -68,6 +69,38 @@ RAW3(dup3, int, int, int, int, SYS_dup3)
 RAW3(socket, int, int, int, int, SYS_socket)
 RAW2(pipe2, int, int *, int, SYS_pipe2)
 
+RAW4(socketpair, int, int, int, int, int *, SYS_socketpair)
+RAW2(eventfd, int, unsigned int, int, SYS_eventfd2)
+RAW1(epoll_create1, int, int, SYS_epoll_create1)
+RAW2(timerfd_create, int, int, int, SYS_timerfd_create)
+RAW2(memfd_create, int, const char *, unsigned int, SYS_memfd_create)
+RAW1(inotify_init1, int, int, SYS_inotify_init1)
+RAW3(close_range, int, unsigned int, unsigned int, int, SYS_close_range)
+
+static int raw_signalfd(int fd, const sigset_t *mask, int flags)
+{
+    return (int)lstk__sc_ret(
+        lstk__sc6(SYS_signalfd4, fd, (long)mask, _NSIG / 8, flags, 0, 0));
+}
+
+static int raw_openat(int dfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    long mode = va_arg(ap, long);
+    va_end(ap);
+    return (int)lstk__sc_ret(lstk__sc6(SYS_openat, dfd, (long)path, flags, mode, 0, 0));
+}
+
+static int raw_open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    long mode = va_arg(ap, long);
+    va_end(ap);
+    return raw_openat(AT_FDCWD, path, flags, mode);
+}
+
 static int raw_pipe(int fds[2])
 {
     return raw_pipe2(fds, 0);
@@ -97,6 +130,9 @@ struct lstk__libc lstk__libc = {
     raw_connect, raw_poll, raw_sendfile, raw_nanosleep, raw_close,
     raw_fcntl, raw_fcntl, raw_ioctl, raw_dup, raw_dup2, raw_dup3,
     raw_socket, raw_pipe, raw_pipe2,
+    raw_socketpair, raw_open, raw_openat, raw_eventfd, raw_epoll_create1,
+    raw_timerfd_create, raw_signalfd, raw_memfd_create, raw_inotify_init1,
+    raw_close_range,
 };
 
 #define RESOLVE(f)                                                           \
@@ -135,4 +171,14 @@ __attribute__((constructor(LSTK__START_LIBC))) static void lstk__libc_start(void
     RESOLVE(socket);
     RESOLVE(pipe);
     RESOLVE(pipe2);
+    RESOLVE(socketpair);
+    RESOLVE(open);
+    RESOLVE(openat);
+    RESOLVE(eventfd);
+    RESOLVE(epoll_create1);
+    RESOLVE(timerfd_create);
+    RESOLVE(signalfd);
+    RESOLVE(memfd_create);
+    RESOLVE(inotify_init1);
+    RESOLVE(close_range);
 }

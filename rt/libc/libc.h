@@ -39,6 +39,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -125,6 +126,18 @@ struct lstk__libc {
     int (*socket)(int, int, int);
     int (*pipe)(int[2]);
     int (*pipe2)(int[2], int);
+    /* Calls that return a new descriptor number or close a range: the
+       runtime drops what it knew of the numbers (issue 13). */
+    int (*socketpair)(int, int, int, int[2]);
+    int (*open)(const char *, int, ...);
+    int (*openat)(int, const char *, int, ...);
+    int (*eventfd)(unsigned int, int);
+    int (*epoll_create1)(int);
+    int (*timerfd_create)(int, int);
+    int (*signalfd)(int, const sigset_t *, int);
+    int (*memfd_create)(const char *, unsigned int);
+    int (*inotify_init1)(int);
+    int (*close_range)(unsigned int, unsigned int, int);
 };
 
 extern struct lstk__libc lstk__libc LSTK__HIDDEN;

@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "stack/stack.h"
 
@@ -42,6 +43,8 @@ static struct lstk__sighandler lstk__handlers[_NSIG];
 __thread uintptr_t lstk__sig_guard __attribute__((tls_model("initial-exec")));
 static pthread_mutex_t lstk__sig_lock = PTHREAD_MUTEX_INITIALIZER;
 
+__thread unsigned lstk__sig_depth __attribute__((tls_model("initial-exec")));
+
 static void lstk__sig_trampoline(int sig, siginfo_t *info, void *uc)
 {
     uintptr_t guard = lstk__guard_get();
@@ -53,12 +56,32 @@ static void lstk__sig_trampoline(int sig, siginfo_t *info, void *uc)
     if (guard != 0)
         lstk__sig_guard = guard;
     lstk__guard_set(0);
+    lstk__sig_depth++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (h.flags & SA_SIGINFO)
         h.fn(sig, info, uc);
     else
         ((void (*)(int))(void (*)(void))h.fn)(sig);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    lstk__sig_depth--;
     lstk__guard_set(guard);
     lstk__sig_guard = outer;
+}
+
+/* The count says a handler runs; it may be stale (a handler left by
+   siglongjmp).  Every handler runs on the alternate stack (SA_ONSTACK is
+   forced above): off it, no handler runs, and the count is reset.  Rare:
+   only when the count is raised. */
+int lstk__in_signal_handler_slow(void)
+{
+    stack_t ss;
+    /* The raw call: this may run on a chunk (no PLT, no lazy binding). */
+    if (lstk__sc(SYS_sigaltstack, 0, (long)&ss, 0) == 0 &&
+        !(ss.ss_flags & SS_ONSTACK)) {
+        lstk__sig_depth = 0;
+        return 0;
+    }
+    return 1;
 }
 
 void lstk__signal_init(void)

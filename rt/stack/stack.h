@@ -304,6 +304,19 @@ extern __thread uintptr_t lstk__sig_guard
     __attribute__((tls_model("initial-exec"))) LSTK__HIDDEN;
 /* Gives the calling OS thread a sigaltstack unless it has one. */
 LSTK__HIDDEN int lstk__signal_thread_init(void);
+/* Handlers of the calling OS thread running now (the trampoline counts
+   them): code above that must not touch the interrupted scheduler's state
+   asks lstk__in_signal_handler.  A handler left by siglongjmp leaves the
+   count raised; the question then checks the stack it runs on. */
+extern __thread unsigned lstk__sig_depth
+    __attribute__((tls_model("initial-exec"))) LSTK__HIDDEN;
+LSTK__HIDDEN int lstk__in_signal_handler_slow(void);
+static inline int lstk__in_signal_handler(void)
+{
+    if (lstk__fast(lstk__sig_depth == 0))
+        return 0;
+    return lstk__in_signal_handler_slow();
+}
 
 /* Resolves libc's longjmp family, once, off the chunks (longjmp.c). */
 LSTK__HIDDEN void lstk__longjmp_init(void);

@@ -360,7 +360,8 @@ Test(knot, every_error_status)
                           "Content-Length: 2\r\n\r\n", &r), 400));
     cr_assert(eq(int, get("GET /missing.html HTTP/1.1\r\nHost: t\r\n\r\n", &r), 404));
     cr_assert(eq(int, get("GET /empty/ HTTP/1.1\r\nHost: t\r\n\r\n", &r), 404));
-    cr_assert(eq(int, get("GET /sub HTTP/1.1\r\nHost: t\r\n\r\n", &r), 404), "a directory");
+    cr_assert(eq(int, get("GET /sub HTTP/1.1\r\nHost: t\r\n\r\n", &r), 301), "a directory");
+    cr_assert(eq(str, (char *)header(&r, "Location"), "/sub/"));
     cr_assert(eq(int, get("POST /index.html HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
                           &r), 405));
     cr_assert(eq(str, (char *)header(&r, "Allow"), "GET, HEAD"));
@@ -369,7 +370,7 @@ Test(knot, every_error_status)
                           "Content-Length: 100000000\r\n\r\n", &r), 413));
     cr_assert(eq(str, (char *)header(&r, "Connection"), "close"));
     cr_assert(eq(int, get("GET /index.html HTTP/1.1\r\nHost: t\r\n"
-                          "Transfer-Encoding: chunked\r\n\r\n", &r), 413));
+                          "Transfer-Encoding: chunked\r\n\r\n", &r), 501));
     cr_assert(eq(int, get("GET /index.html HTTP/2.0\r\nHost: t\r\n\r\n", &r), 505));
 
     /* 414: a request line over 4 KiB. */

@@ -1,0 +1,413 @@
+/*
+ * fdshare.c: descriptors the runtime does not see coming or going
+ * (issue 13): closed in a signal handler on the scheduler's thread, closed
+ * by a plain pthread while a linkstack thread waits, waited on across
+ * fork(), and numbers closed behind the runtime's back (fclose) then
+ * reused by socketpair() or open() with another kind.
+ *
+ * Each case once failed as a hang or a crash; here every wait has a bound
+ * (a _timeout call, or a watchdog pthread that unblocks it), so a
+ * regression fails an assertion instead.  Threads record what they saw;
+ * assertions run on main after joining (testsuite/threads/common.h).
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "common.h"
+
+/* Polls FLAG until set (a state, not a sleep), for 5 s at most. */
+static int wait_flag(volatile int *flag)
+{
+    for (int i = 0; i < 5000 && !*flag; i++)
+        usleep(1000);
+    return *flag;
+}
+
+TestSuite(fdshare, .timeout = 60);
+
+/* --- 5. close() in a signal handler on the scheduler's thread --------------------- */
+
+/* Each round: W threads wait on W sockets (with timeouts: the timer heap
+   moves too), B threads keep the scheduler switching, and a pthread sends
+   W signals to the scheduler's OS thread, each handler closing the next
+   descriptor, so that handlers land at arbitrary points of the scheduler's
+   work: in its sleep, in a switch, in the run queue or timer heap. */
+enum { SIG_W = 32, SIG_ROUNDS = 25 };
+static int sig_fds[SIG_W];
+static volatile int sig_next, sig_started, sig_stop;
+static pthread_t sched_os_thread;
+
+static void close_handler(int sig)
+{
+    (void)sig;
+    int i = sig_next;
+    if (i < SIG_W) {
+        sig_next = i + 1;
+        close(sig_fds[i]); /* a descriptor a linkstack thread waits on */
+    }
+}
+
+static long sig_rc[SIG_W];
+static int sig_err[SIG_W];
+
+static void *sig_waiter(void *arg)
+{
+    long i = (long)arg;
+    char c;
+
+    __atomic_fetch_add(&sig_started, 1, __ATOMIC_RELAXED);
+    errno = 0;
+    sig_rc[i] = lstk_read_timeout(sig_fds[i], &c, 1, (5000 + i) * MS);
+    sig_err[i] = errno;
+    return NULL;
+}
+
+static void *sig_busy(void *arg)
+{
+    /* Never sleeping: the scheduler's OS thread stays in user mode, in
+       switches and run-queue operations, where a signal lands mid-update
+       (a thread that sleeps takes signals at system-call boundaries). */
+    (void)arg;
+    while (!sig_stop)
+        lstk_yield();
+    return NULL;
+}
+
+static void *sig_killer(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 5000 && sig_started < SIG_W / 2; i++)
+        usleep(100);
+    for (int i = 0; i < 100000 && sig_next < SIG_W; i++) {
+        pthread_kill(sched_os_thread, SIGUSR1);
+        usleep(50);
+    }
+    return NULL;
+}
+
+Test(fdshare, close_in_a_signal_handler_wakes_the_waiter_with_ebadf)
+{
+    struct sigaction sa;
+    lstk_t busy[16];
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = close_handler;
+    sigemptyset(&sa.sa_mask);
+    cr_assert(eq(int, sigaction(SIGUSR1, &sa, NULL), 0));
+    sched_os_thread = pthread_self();
+    for (long i = 0; i < 16; i++)
+        cr_assert(eq(int, lstk_create(&busy[i], NULL, sig_busy, (void *)i), 0));
+    for (int round = 0; round < SIG_ROUNDS; round++) {
+        static int peers[SIG_W];
+        lstk_t w[SIG_W];
+        pthread_t k;
+
+        for (long i = 0; i < SIG_W; i++) {
+            int sv[2];
+            cr_assert(eq(int, socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0));
+            sig_fds[i] = sv[0];
+            peers[i] = sv[1];
+        }
+        sig_next = 0;
+        sig_started = 0;
+        for (long i = 0; i < SIG_W; i++)
+            cr_assert(eq(int, lstk_create(&w[i], NULL, sig_waiter, (void *)i), 0));
+        cr_assert(eq(int, pthread_create(&k, NULL, sig_killer, NULL), 0));
+        for (int i = 0; i < SIG_W; i++)
+            lstk_join(w[i], NULL);
+        pthread_join(k, NULL);
+        for (int i = 0; i < SIG_W; i++) {
+            close(peers[i]);
+            cr_assert(eq(i64, sig_rc[i], -1), "round %d, waiter %d", round, i);
+            cr_assert(eq(int, sig_err[i], EBADF), "round %d, waiter %d: %s", round, i,
+                      strerror(sig_err[i]));
+        }
+    }
+    sig_stop = 1;
+    for (int i = 0; i < 16; i++)
+        lstk_join(busy[i], NULL);
+    signal(SIGUSR1, SIG_DFL);
+}
+
+/* --- 10. close() by a plain pthread while a linkstack thread waits -------------- */
+
+static volatile int fc_waiting;
+static int fc_fd;
+static long fc_rc;
+static int fc_err;
+
+static void *fc_waiter(void *arg)
+{
+    char c;
+    (void)arg;
+    fc_waiting = 1;
+    errno = 0;
+    fc_rc = lstk_read_timeout(fc_fd, &c, 1, 10000 * MS);
+    fc_err = errno;
+    return NULL;
+}
+
+static void *fc_closer(void *arg)
+{
+    (void)arg;
+    if (wait_flag(&fc_waiting)) {
+        usleep(20000); /* let it block: the close must find it waiting */
+        close(fc_fd);
+    }
+    return NULL;
+}
+
+Test(fdshare, close_by_a_plain_pthread_wakes_the_waiter_with_ebadf)
+{
+    int sv[2];
+    lstk_t w;
+    pthread_t k;
+
+    cr_assert(eq(int, test_tcp_pair(sv), 0));
+    fc_fd = sv[0];
+    cr_assert(eq(int, lstk_create(&w, NULL, fc_waiter, NULL), 0));
+    cr_assert(eq(int, pthread_create(&k, NULL, fc_closer, NULL), 0));
+    lstk_join(w, NULL);
+    pthread_join(k, NULL);
+    close(sv[1]);
+    cr_assert(eq(i64, fc_rc, -1));
+    cr_assert(eq(int, fc_err, EBADF), "%s (ETIMEDOUT: the waiter slept on)",
+                 strerror(fc_err));
+}
+
+/* --- 8. fork(): the child's waiting threads wake --------------------------------- */
+
+static volatile int fk_waiting;
+static int fk_fd;
+static long fk_rc;
+static char fk_byte;
+
+static void *fk_waiter(void *arg)
+{
+    (void)arg;
+    fk_waiting = 1;
+    fk_rc = lstk_read_timeout(fk_fd, &fk_byte, 1, 10000 * MS);
+    return NULL;
+}
+
+static void *fk_nudge(void *arg)
+{
+    (void)arg;
+    while (!fk_waiting)
+        lstk_yield();
+    return NULL;
+}
+
+Test(fdshare, waiting_threads_of_a_forked_child_wake)
+{
+    int sv[2], status;
+    lstk_t w, n;
+
+    cr_assert(eq(int, test_tcp_pair(sv), 0));
+    fk_fd = sv[0];
+    cr_assert(eq(int, lstk_create(&w, NULL, fk_waiter, NULL), 0));
+    cr_assert(eq(int, lstk_create(&n, NULL, fk_nudge, NULL), 0));
+    lstk_join(n, NULL); /* the waiter has run up to its wait */
+    lstk_yield();
+    pid_t pid = fork();
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) {
+        /* The child: its copy of the waiter must see this byte. */
+        if (write(sv[1], "c", 1) != 1)
+            _exit(2);
+        lstk_join(w, NULL);
+        _exit(fk_rc == 1 && fk_byte == 'c' ? 0 : 1);
+    }
+    cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+    cr_assert(eq(int, WIFEXITED(status), 1));
+    cr_assert(eq(int, WEXITSTATUS(status), 0), "the child's waiter did not wake");
+    /* The parent's waiter: the child's byte (the socket is shared), or
+       one of its own. */
+    cr_assert(eq(i64, write(sv[1], "p", 1), 1));
+    lstk_join(w, NULL);
+    cr_assert(eq(i64, fk_rc, 1));
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* --- 9. a number reused with another kind ------------------------------------------ */
+
+static int ru_fd, ru_peer;
+static long ru_rc;
+static char ru_byte;
+static volatile int ru_done;
+
+static void *ru_reader(void *arg)
+{
+    (void)arg;
+    ru_rc = lstk_read_timeout(ru_fd, &ru_byte, 1, 10000 * MS);
+    ru_done = 1;
+    return NULL;
+}
+
+/* Runs while the reader waits: if the read blocked the OS thread, this
+   never runs and the watchdog's byte arrives first. */
+static void *ru_writer(void *arg)
+{
+    (void)arg;
+    lstk_nanosleep(50 * MS, NULL);
+    (void)!lstk_write(ru_peer, "a", 1);
+    return NULL;
+}
+
+static void *ru_watchdog(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3000 && !ru_done; i++)
+        usleep(1000);
+    if (!ru_done)
+        (void)!write(ru_peer, "w", 1);
+    return NULL;
+}
+
+/* A socket the runtime has used (made non-blocking, registered), closed
+   behind its back by fclose. */
+static int used_then_fclosed(void)
+{
+    int sv[2];
+    char c;
+
+    cr_assert(eq(int, test_tcp_pair(sv), 0));
+    /* A wait on it, so that it is registered and O_NONBLOCK. */
+    cr_assert(eq(i64, lstk_read_timeout(sv[0], &c, 1, 1 * MS), -1));
+    FILE *f = fdopen(sv[0], "r+");
+    cr_assert(not(eq(ptr, f, NULL)));
+    fclose(f); /* libc's own close: the runtime does not see it */
+    close(sv[1]);
+    /* The next descriptor made must get this number: lower free numbers
+       are filled with raw openat calls (the runtime sees none of them). */
+    for (;;) {
+        int p = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+        cr_assert(ge(int, p, 0));
+        if (p >= sv[0]) {
+            syscall(SYS_close, p);
+            break;
+        }
+    }
+    return sv[0];
+}
+
+static void reader_vs_writer(void)
+{
+    lstk_t r, w;
+    pthread_t wd;
+
+    ru_done = 0;
+    ru_byte = 0;
+    cr_assert(eq(int, pthread_create(&wd, NULL, ru_watchdog, NULL), 0));
+    cr_assert(eq(int, lstk_create(&r, NULL, ru_reader, NULL), 0));
+    cr_assert(eq(int, lstk_create(&w, NULL, ru_writer, NULL), 0));
+    lstk_join(r, NULL);
+    lstk_join(w, NULL);
+    pthread_join(wd, NULL);
+}
+
+Test(fdshare, a_number_reused_by_socketpair_gets_its_new_kind)
+{
+    int old = used_then_fclosed(), sv[2];
+
+    cr_assert(eq(int, socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0)); /* blocking */
+    cr_assert(eq(int, sv[0], old), "the number is reused");
+    ru_fd = sv[0];
+    ru_peer = sv[1];
+    reader_vs_writer();
+    cr_assert(eq(i64, ru_rc, 1));
+    cr_assert(eq(chr, ru_byte, 'a'), "the read blocked every thread (got the watchdog's)");
+    close(sv[0]);
+    close(sv[1]);
+}
+
+Test(fdshare, a_number_reused_by_open_gets_its_new_kind)
+{
+    char path[128];
+    int old = used_then_fclosed();
+
+    snprintf(path, sizeof path, "/tmp/lstk-fdshare.%d", (int)getpid());
+    cr_assert(eq(int, mkfifo(path, 0600), 0));
+    int fd = open(path, O_RDWR); /* a blocking FIFO at the old number */
+    cr_assert(eq(int, fd, old), "the number is reused");
+    ru_fd = fd;
+    ru_peer = open(path, O_WRONLY);
+    unlink(path);
+    reader_vs_writer();
+    cr_assert(eq(i64, ru_rc, 1));
+    cr_assert(eq(chr, ru_byte, 'a'), "the read blocked every thread (got the watchdog's)");
+    close(fd);
+    close(ru_peer);
+}
+
+/* --- the runtime's own descriptors are not the program's to close --------------- */
+
+static int own_fd;
+static long own_rc;
+
+static void *own_waiter(void *arg)
+{
+    char c;
+    (void)arg;
+    own_rc = lstk_read_timeout(own_fd, &c, 1, 5000 * MS);
+    return NULL;
+}
+
+static void *own_closer(void *arg)
+{
+    int *sv = arg, lo = sv[0] < sv[1] ? sv[0] : sv[1], hi = sv[0] ^ sv[1] ^ lo;
+
+    /* Everything from 3 up but the pair: the epoll instance, the doorbell
+       and the helpers' eventfd among them (a daemon's closefrom). */
+    (void)!close_range(3, (unsigned)lo - 1, 0);
+    if (hi > lo + 1)
+        (void)!close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+    (void)!close_range((unsigned)hi + 1, ~0u, 0);
+    for (int fd = 3; fd < 64; fd++)
+        if (fd != lo && fd != hi)
+            (void)!close(fd);
+    (void)!lstk_write(sv[1], "x", 1);
+    return NULL;
+}
+
+Test(fdshare, the_runtimes_own_descriptors_survive_close_range)
+{
+    int status;
+    pid_t pid = fork(); /* the child closes everything: not Criterion's */
+
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) {
+        int sv[2];
+        lstk_t w, c;
+        char buf[64];
+        /* A file job first, so that the helpers' eventfd exists too. */
+        int tmp = open("/proc/self/stat", O_RDONLY);
+        if (tmp < 0 || lstk_read(tmp, buf, sizeof buf) <= 0)
+            _exit(3);
+        close(tmp);
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+            _exit(2);
+        own_fd = sv[0];
+        own_rc = -2;
+        lstk_create(&w, NULL, own_waiter, NULL);
+        lstk_yield(); /* it waits: the poller exists */
+        lstk_create(&c, NULL, own_closer, sv);
+        lstk_join(c, NULL);
+        lstk_join(w, NULL);
+        _exit(own_rc == 1 ? 0 : 1);
+    }
+    cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+    cr_assert(eq(int, WIFEXITED(status), 1));
+    cr_assert(eq(int, WEXITSTATUS(status), 0), "the waiter never woke: the runtime's "
+                                               "descriptors were closed");
+}
