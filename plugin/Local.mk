@@ -11,6 +11,8 @@ plugin_linkstack_la_SOURCES = \
 	plugin/pass_placement.cc \
 	plugin/pass_reserve.cc \
 	plugin/pass_verify.cc \
+	plugin/pass_refuse.cc \
+	plugin/link_guards.cc \
 	plugin/report.cc \
 	plugin/budgets.h \
 	plugin/budgets.cc

@@ -107,12 +107,14 @@ lstk_reserved_name_p (const char *name)
 /* True if DECL (may be NULL), a function not defined in this unit and
    called by the symbol NAME, is code the plugin cannot see: it was
    declared by the compiler or in a system header, is a library built-in,
-   has a measured budget, or bears a reserved name.  Anything else is
-   taken to be the user's, compiled with the plugin in another unit.  */
+   is a C library function (libc-names.txt, whatever declared it), has a
+   budget, or bears a reserved name.  Anything else is taken to be the
+   user's, compiled with the plugin in another unit.  */
 static bool
 lstk_uninstrumented_p (tree decl, const char *name)
 {
-  if (lstk_budget_known_p (name) || lstk_reserved_name_p (name))
+  if (lstk_budget_known_p (name) || lstk_reserved_name_p (name)
+      || lstk_libc_name_p (name))
     return true;
   if (!decl || TREE_CODE (decl) != FUNCTION_DECL)
     return true;			/* a libcall: memcpy, __divti3 ...  */
@@ -129,18 +131,50 @@ lstk_uninstrumented_p (tree decl, const char *name)
   return loc <= BUILTINS_LOCATION || in_system_header_at (loc);
 }
 
+/* True if DECL's definition in this unit is the one every call to it
+   runs, whatever else is linked or loaded: not weak (a strong definition
+   elsewhere wins), not interposable (-fPIC, default visibility: the
+   executable or an earlier library may define the name too; see
+   decl_binds_to_current_def_p, varasm.cc).  COMDAT is handled by the
+   caller: it is weak, and any unit's copy may be the one kept.  */
+static bool
+lstk_body_runs_p (tree decl)
+{
+  return !DECL_WEAK (decl) && decl_binds_to_current_def_p (decl);
+}
+
+/* Make CALL a call into code whose stack use is not proven: the guarded
+   request G (budgets.h).  */
+static void
+lstk_call_guarded (lstk_call *call)
+{
+  call->kind = call->name ? LSTK_CALLEE_EXTERNAL : LSTK_CALLEE_INDIRECT;
+  call->budget = lstk_budget_guarded ();
+}
+
+/* Make CALL a call to the uninstrumented function NAME: its proven budget
+   if the table has one, else the guarded request.  */
+static void
+lstk_call_external (lstk_call *call, const char *name)
+{
+  call->kind = LSTK_CALLEE_EXTERNAL;
+  call->budget = lstk_budget_for (name);
+}
+
 /* Fill CALL's kind, name and budget for the CALL_P INSN of the function
-   named SELF.  */
+   named SELF.  The rule of issue 9: a decision may rest on a body only if
+   that body is the one that runs (doc/plugin.md, "Which body runs").  */
 static void
 lstk_classify_call (rtx_insn *insn, const char *self, lstk_call *call)
 {
   rtx sym = lstk_call_symbol (insn);
 
   call->name = NULL;
-  call->budget = lstk_budget_for (NULL);
-  call->kind = LSTK_CALLEE_INDIRECT;
   if (!sym)
-    return;
+    {
+      lstk_call_guarded (call);		/* through a pointer */
+      return;
+    }
 
   /* The symbol, not DECL_NAME: __builtin_memset's symbol is memset, and
      the runtime's lstk_* functions are known by their symbols.  */
@@ -154,69 +188,95 @@ lstk_classify_call (rtx_insn *insn, const char *self, lstk_call *call)
 	 alloca); the prologue's own call to __morestack is skipped by
 	 lstk_collect_calls.  */
       call->kind = LSTK_CALLEE_DYNALLOC;
+      call->budget = lstk_budget_guarded ();
       return;
     }
 
+  /* external= wins over everything, the budgets table included (B6: a
+     replacement malloc is no glibc malloc).  It names functions as
+     written in the source; the symbol is accepted too (C++: mangled).  */
   tree decl = SYMBOL_REF_DECL (sym);
-  call->kind = LSTK_CALLEE_EXTERNAL;
-  call->budget = lstk_budget_for (name);
-
-  if (decl && TREE_CODE (decl) == FUNCTION_DECL)
+  if (lstk_budget_listed_external_p (name)
+      || (decl && DECL_NAME (decl)
+	  && lstk_budget_listed_external_p (IDENTIFIER_POINTER
+					    (DECL_NAME (decl)))))
     {
-      /* external= names functions as written in the source; accept the
-	 symbol too (C++: mangled).  */
-      if (lstk_budget_listed_external_p (name)
-	  || (DECL_NAME (decl)
-	      && lstk_budget_listed_external_p (IDENTIFIER_POINTER
-						(DECL_NAME (decl)))))
-	return;
+      lstk_call_guarded (call);
+      return;
+    }
+  if (!decl || TREE_CODE (decl) != FUNCTION_DECL)
+    {
+      lstk_call_external (call, name);	/* a libcall: memcpy, __divti3 */
+      return;
+    }
 
-      /* An ifunc runs whatever its resolver returns, at run time.  */
-      if (lookup_attribute ("ifunc", DECL_ATTRIBUTES (decl)))
-	return;
+  /* An ifunc runs whatever its resolver returns, at run time: a proven
+     budget covers every variant, anything else is guarded.  */
+  if (lookup_attribute ("ifunc", DECL_ATTRIBUTES (decl)))
+    {
+      lstk_call_external (call, name);
+      return;
+    }
 
-      /* Follow aliases to the body that will run.  A body in this file
-	 gets its own split-stack prologue unless it is no_split_stack,
-	 and is the one that runs unless:
-	   - it is extern inline (gnu_inline): it only serves inlining,
-	     calls go to the external definition;
-	   - it is weak (not COMDAT): a strong definition elsewhere, maybe
-	     compiled without the plugin, replaces it at link time.
-	 A COMDAT copy (C++ inline function, template) counts as ours: all
-	 copies are the same code, compiled the same way as long as every
-	 object that has one uses the plugin.  Likewise an interposable
-	 definition (-fPIC, default visibility).  */
-      cgraph_node *node = cgraph_node::get (decl);
-      if (node)
-	node = node->ultimate_alias_target ();
-      if (node
-	  && node->definition
-	  && !DECL_EXTERNAL (node->decl)
-	  && !((DECL_WEAK (decl) && !DECL_COMDAT (decl))
-	       || (DECL_WEAK (node->decl) && !DECL_COMDAT (node->decl))))
+  /* Follow aliases to the body that will run.  A body in this file gets
+     its own split-stack prologue unless it is no_split_stack or naked,
+     and is the one that runs only if it binds to the current definition;
+     extern inline (gnu_inline) bodies only serve inlining.  */
+  cgraph_node *node = cgraph_node::get (decl);
+  if (node)
+    node = node->ultimate_alias_target ();
+  if (node && node->definition && !DECL_EXTERNAL (node->decl))
+    {
+      const char *target = lstk_decl_name (node->decl);
+      lstk_fn *rec = lstk_fn_lookup (target);
+      /* no_split_stack is the user's unless the placement put it there
+	 (then the function has a record without LSTK_WHY_USER).  */
+      bool ours = rec && !(rec->reasons & LSTK_WHY_USER);
+      if ((lstk_no_split_stack_p (node->decl) && !ours)
+	  || lookup_attribute ("naked", DECL_ATTRIBUTES (node->decl)))
 	{
-	  const char *target = lstk_decl_name (node->decl);
-	  lstk_fn *rec = lstk_fn_lookup (target);
-	  /* no_split_stack is the user's unless the placement put it there
-	     (then the function has a record without LSTK_WHY_USER).  */
-	  bool ours = rec && !(rec->reasons & LSTK_WHY_USER);
-	  if (lstk_no_split_stack_p (node->decl) && !ours)
-	    return;			/* the user's: uninstrumented */
-	  call->name = target;
-	  if (strcmp (target, self) == 0)
-	    {
-	      call->kind = LSTK_CALLEE_SELF;
-	      return;
-	    }
-	  if (rec && rec->done)
-	    call->kind = rec->checked ? LSTK_CALLEE_CHECKED
-				      : LSTK_CALLEE_UNCHECKED;
-	  else
-	    call->kind = LSTK_CALLEE_PENDING;
+	  lstk_call_guarded (call);	/* the user's: uninstrumented */
 	  return;
 	}
+      call->name = target;
+      /* COMDAT (C++ inline functions, templates): the linker keeps one
+	 unit's copy, compiled with other inlining, maybe at another -O.
+	 Any copy compiled with the plugin costs at most R (checked: 40;
+	 unchecked: its region, at most R); this unit's body is never
+	 trusted.  (The plugin keeps every COMDAT's check too.)  */
+      if (DECL_COMDAT (node->decl) || DECL_COMDAT (decl))
+	{
+	  call->kind = LSTK_CALLEE_OTHER_UNIT;
+	  return;
+	}
+      /* Weak or interposable: another object's definition may run, maybe
+	 libc's, maybe one built without the plugin.  */
+      if (!lstk_body_runs_p (decl) || !lstk_body_runs_p (node->decl))
+	{
+	  lstk_call_guarded (call);
+	  return;
+	}
+      if (strcmp (target, self) == 0)
+	{
+	  call->kind = LSTK_CALLEE_SELF;
+	  return;
+	}
+      if (rec && rec->done)
+	call->kind = rec->checked ? LSTK_CALLEE_CHECKED
+				  : LSTK_CALLEE_UNCHECKED;
+      else
+	call->kind = LSTK_CALLEE_PENDING;
+      return;
     }
-  if (!lstk_uninstrumented_p (decl, name))
+
+  /* Not defined here.  A weak reference resolves to anything; a name
+     libc exports is libc's whatever declared it (B7); a table line is a
+     proven budget; anything the plugin cannot see is guarded.  */
+  if (DECL_WEAK (decl))
+    lstk_call_guarded (call);
+  else if (lstk_uninstrumented_p (decl, name))
+    lstk_call_external (call, name);
+  else
     call->kind = LSTK_CALLEE_OTHER_UNIT;
 }
 
@@ -297,9 +357,11 @@ lstk_collect_calls (function *fun, rtx_insn *prologue_call,
       else if (NONJUMP_INSN_P (insn) && lstk_tlsdesc_call_p (insn))
 	{
 	  lstk_call c;
+	  /* The dynamic linker's resolver may allocate (malloc): not
+	     proven, guarded.  */
 	  c.kind = LSTK_CALLEE_TLSDESC;
 	  c.name = NULL;
-	  c.budget = lstk_budget_for (NULL);
+	  c.budget = lstk_budget_guarded ();
 	  c.loc = INSN_LOCATION (insn);
 	  calls->safe_push (c);
 	}
@@ -336,7 +398,11 @@ lstk_collect_calls (function *fun, rtx_insn *prologue_call,
   unsigned i;
   lstk_call *c;
   FOR_EACH_VEC_ELT (*calls, i, c)
-    c->need = lstk_call_need (c, push);
+    {
+      c->need = lstk_call_need (c, push);
+      if (c->kind == LSTK_CALLEE_EXTERNAL && c->name)
+	lstk_budget_note_use (c->name, c->budget);
+    }
   *push_out = push;
 }
 
@@ -444,6 +510,8 @@ lstk_reasons_text (unsigned why)
     { LSTK_WHY_ASM, "asm" },
     { LSTK_WHY_DEPTH, "depth" },
     { LSTK_WHY_USER, "no_split_stack" },
+    { LSTK_WHY_COMDAT, "comdat" },
+    { LSTK_WHY_NAKED, "naked" },
   };
   static char buf[256];
 

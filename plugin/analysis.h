@@ -30,9 +30,14 @@
    Costs c: a checked callee writes at most LSTK_MORESTACK_PUSH bytes
    below its entry (a failed check: __morestack's pushes) and its own
    check covers the rest; an unchecked callee writes its region; a callee
-   not compiled yet (or in another unit) at most R (it will be checked, or
-   unchecked with a region of at most R); uninstrumented code its budget,
-   plus R unless it is a leaf.
+   not compiled yet (or in another unit, or COMDAT: any unit's copy may
+   run) at most R (it will be checked, or unchecked with a region of at
+   most R); uninstrumented code its proven budget, plus R unless it is a
+   leaf; code whose stack use is not proven (no budget, external=,
+   indirect, weak or interposable definitions, naked) the guarded request
+   G plus R (budgets.h).  Only a body that is the one that runs (static,
+   or binding to the current definition, not COMDAT) is ever analysed for
+   a caller.
 
    A function goes unchecked only if D <= R.  A checked function's check
    must guarantee D <= T + R, where the check is "S - T >= guard"; it is
@@ -98,7 +103,11 @@ enum lstk_reason
 				   defined in another unit */
   LSTK_WHY_ASM = 1 << 8,	/* inline asm: unknown stack use */
   LSTK_WHY_DEPTH = 1 << 9,	/* region over R */
-  LSTK_WHY_USER = 1 << 10	/* (unchecked) user's no_split_stack */
+  LSTK_WHY_USER = 1 << 10,	/* (unchecked) user's no_split_stack */
+  LSTK_WHY_COMDAT = 1 << 11,	/* COMDAT: another unit's copy may run,
+				   compiled with its own view */
+  LSTK_WHY_NAKED = 1 << 12	/* (unchecked, with LSTK_WHY_USER) naked:
+				   no prologue of any kind */
 };
 
 /* Everything known about one function.  */

@@ -3,20 +3,25 @@
    The budgets file is a text table, one function a line:
 
      # comment
+     !libc BUILD-ID PATH
      NAME BYTES [leaf]
 
-   NAME is the symbol (memcpy, __printf_chk, ...); BYTES a decimal number,
-   the most stack the function was seen to use below its call site (the
-   return address included) plus a margin; "leaf" marks functions that
-   never call back into other code.  scripts/measure-budgets writes it at
-   build time; `make install` puts it in $(pkgdatadir)/budgets.txt.
+   "!libc" names the C library the libc lines were proven on (its GNU
+   build-id in hex, then its path); NAME is the symbol (memcpy, read,
+   lstk_yield ...); BYTES a decimal number, the most stack the function
+   can use below its call site (the return address included); "leaf"
+   marks a libc function proven from its machine code (bounded, never
+   calls out of libc), a line without it a function of the linkstack
+   runtime (see budgets.h).  The last line for a name wins.  The build
+   writes it; `make install` puts it in $(pkgdatadir)/budgets.txt.
 
    Where the plugin looks when budgets= is not given, first found wins:
      <directory of linkstack.so>/budgets.txt
      <directory of linkstack.so>/../budgets.txt   (a build tree: .libs/)
      LSTK_BUDGETS_DIR/budgets.txt                  ($(pkgdatadir))
-   With none there, every uninstrumented callee gets external-reserve=:
-   safe, only more generous.  */
+   With none there, every uninstrumented callee takes the guarded path:
+   safe, only slower.  libc-names.txt is looked for next to the table,
+   then in the same places.  */
 
 #include "compat.h"
 #include "budgets.h"
@@ -47,6 +52,14 @@ static vec<const char *> lstk_budget_externals;
 /* The budgets file, by name.  */
 static hash_map<nofree_string_hash, lstk_budget> *lstk_budget_table;
 static const char *lstk_budget_path;
+/* Its "!libc" build-id, or "".  */
+static const char *lstk_budget_libc_id = "";
+
+/* The libc names (libc-names.txt), or NULL.  */
+static hash_set<nofree_string_hash> *lstk_libc_names;
+
+/* Proven budgets the unit's code relies on: "L:name" / "R:name".  */
+static hash_set<nofree_string_hash> *lstk_budget_used;
 
 void
 lstk_budget_add_external (const char *name)
@@ -87,6 +100,21 @@ lstk_budget_parse (FILE *f, const char *path)
 	p++;
       if (*p == '#' || *p == '\0')
 	continue;
+      if (*p == '!')
+	{
+	  char id[256], where[256];
+	  if (sscanf (p, "!libc %255s %255s", id, where) != 2
+	      || strspn (id, "0123456789abcdefABCDEF") != strlen (id))
+	    {
+	      error ("linkstack: %s:%d: malformed directive; expected "
+		     "%<!libc BUILD-ID PATH%> with BUILD-ID in hex", path,
+		     lineno);
+	      ok = false;
+	    }
+	  else
+	    lstk_budget_libc_id = xstrdup (id);
+	  continue;
+	}
       flag[0] = '\0';
       n = sscanf (p, "%255s %lld %31s", name, &bytes, flag);
       if (n < 2 || bytes < 0 || bytes > LSTK_EXTERNAL_RESERVE_MAX
@@ -201,9 +229,137 @@ lstk_budget_for (const char *name)
 	  return b;
 	}
     }
-  /* Unknown code, or a call through a pointer: the user's default.  */
+  /* Unknown code, or a call through a pointer: the guarded path.  */
+  return lstk_budget_guarded ();
+}
+
+struct lstk_budget
+lstk_budget_guarded (void)
+{
+  struct lstk_budget b;
+
   b.bytes = lstk_opts.external_reserve;
   b.leaf = false;
   b.measured = false;
   return b;
+}
+
+void
+lstk_budget_note_use (const char *name, struct lstk_budget b)
+{
+  if (!b.measured)
+    return;
+  if (!lstk_budget_used)
+    lstk_budget_used = new hash_set<nofree_string_hash> (64);
+  char *key = concat (b.leaf ? "L:" : "R:", name, NULL);
+  if (lstk_budget_used->add (key))
+    free (key);
+}
+
+/* qsort order of C strings.  */
+static int
+lstk_budget_strcmp (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+vec<const char *>
+lstk_budget_used_names (void)
+{
+  vec<const char *> v = vNULL;
+
+  if (lstk_budget_used)
+    for (hash_set<nofree_string_hash>::iterator it
+	   = lstk_budget_used->begin (); it != lstk_budget_used->end (); ++it)
+      v.safe_push (*it);
+  v.qsort (lstk_budget_strcmp);
+  return v;
+}
+
+const char *
+lstk_budget_libc_build_id (void)
+{
+  return lstk_budget_libc_id;
+}
+
+/* Read the libc names from F, one a line ('#' comments).  */
+static void
+lstk_libc_names_parse (FILE *f)
+{
+  char line[512];
+
+  lstk_libc_names = new hash_set<nofree_string_hash> (4096);
+  while (fgets (line, sizeof line, f))
+    {
+      char *p = line;
+      while (ISSPACE (*p))
+	p++;
+      if (*p == '#' || *p == '\0')
+	continue;
+      char *e = p;
+      while (*e && !ISSPACE (*e))
+	e++;
+      *e = '\0';
+      lstk_libc_names->add (xstrdup (p));
+    }
+}
+
+bool
+lstk_libc_names_load (const char *file, const char *plugin_path)
+{
+  if (file)
+    {
+      FILE *f = fopen (file, "r");
+      if (!f)
+	{
+	  error ("linkstack: cannot read the libc names file %qs: %m", file);
+	  return false;
+	}
+      lstk_libc_names_parse (f);
+      fclose (f);
+      return true;
+    }
+
+  /* Next to the budgets table, then the places of the table.  */
+  auto_vec<char *> cands;
+  if (lstk_budget_path)
+    {
+      char *dir = xstrdup (lstk_budget_path);
+      char *slash = strrchr (dir, '/');
+      if (slash)
+	*slash = '\0';
+      cands.safe_push (concat (slash ? dir : ".", "/libc-names.txt", NULL));
+      free (dir);
+    }
+  char *dir = xstrdup (plugin_path ? plugin_path : "");
+  char *slash = strrchr (dir, '/');
+  if (slash)
+    {
+      *slash = '\0';
+      cands.safe_push (concat (dir, "/libc-names.txt", NULL));
+      cands.safe_push (concat (dir, "/../libc-names.txt", NULL));
+    }
+  free (dir);
+#ifdef LSTK_BUDGETS_DIR
+  cands.safe_push (xstrdup (LSTK_BUDGETS_DIR "/libc-names.txt"));
+#endif
+  unsigned i;
+  char *c;
+  FOR_EACH_VEC_ELT (cands, i, c)
+    {
+      FILE *f = lstk_libc_names ? NULL : fopen (c, "r");
+      if (f)
+	{
+	  lstk_libc_names_parse (f);
+	  fclose (f);
+	}
+      free (c);
+    }
+  return true;
+}
+
+bool
+lstk_libc_name_p (const char *name)
+{
+  return lstk_libc_names && lstk_libc_names->contains (name);
 }

@@ -63,6 +63,7 @@
 #include "hash-map.h"
 #include "df.h"
 #include "regs.h"
+#include "varasm.h"		/* decl_binds_to_current_def_p */
 
 /* The plugin reads x86-64 registers and the TCB slot of GCC's i386
    back end; it cannot be built against another target's headers.  */
@@ -95,12 +96,18 @@ struct lstk_options
   /* reserve=: R, the bytes the runtime keeps free below every guard
      (rt/stack/stack.h, LSTK__RESERVE; lstk_reserve () at run time).  */
   HOST_WIDE_INT reserve;
-  /* external-reserve=: bytes of stack a call into code the plugin cannot
-     see (external, indirect, no_split_stack) may use below the call, when
-     the budgets table has nothing better.  */
+  /* external-reserve=: G, the guarded request.  A call into code whose
+     stack use is not proven (external without a proven budget, external=,
+     indirect, weak, interposable, naked) makes the caller's check ask
+     for G + R below its frame: more than any unguarded chunk offers, so
+     the code runs on a guarded chunk (budgets.h).  Never below the
+     runtime's threshold G'.  */
   HOST_WIDE_INT external_reserve;
   /* budgets=: the budgets table to read (NULL: the default places).  */
   const char *budgets_file;
+  /* libc-names=: the list of libc function names (NULL: the default
+     places).  */
+  const char *libc_names_file;
   /* report: write <base>.lsu and <base>.lsu.json.  */
   bool report;
   /* warn-frame=, warn-depth=, warn-dead=: thresholds in bytes, -1 = off.  */
@@ -116,8 +123,18 @@ struct lstk_options
 
 extern struct lstk_options lstk_opts;
 
-/* Default, and upper bound, of external-reserve= (bytes).  */
-#define LSTK_EXTERNAL_RESERVE_DEFAULT 16384
+/* Default, lower and upper bound of external-reserve= (G, bytes).  The
+   default is the contract's LSTK_GUARDED_REQUEST; the lower bound is the
+   runtime's G' (the smallest __morestack request it serves with a
+   guarded chunk), copied from rt/ at build time when rt/ defines it
+   (plugin/Local.mk).  */
+#ifndef LSTK_GUARDED_REQUEST_DEFAULT
+#define LSTK_GUARDED_REQUEST_DEFAULT 65536
+#endif
+#ifndef LSTK_GUARDED_MIN
+#define LSTK_GUARDED_MIN 65536
+#endif
+#define LSTK_EXTERNAL_RESERVE_DEFAULT LSTK_GUARDED_REQUEST_DEFAULT
 #define LSTK_EXTERNAL_RESERVE_MAX 1048576
 
 /* Bounds of reserve= (bytes).  The default is the runtime's own
@@ -139,10 +156,17 @@ lstk_no_split_stack_p (tree decl)
 	 != NULL_TREE;
 }
 
+/* Link and load failures for builds that would run unprotected
+   (link_guards.cc): a reference only the plugin at an LTO link satisfies
+   (from PLUGIN_START_UNIT), and the definitions (at the unit's end).  */
+extern void lstk_lto_guard_start_unit (void);
+extern void lstk_link_guards_finish_unit (void);
+
 /* The passes, one per file; linkstack.cc registers them.  */
 extern rtl_opt_pass *lstk_make_pass_placement (gcc::context *ctxt);
 extern rtl_opt_pass *lstk_make_pass_reserve (gcc::context *ctxt);
 extern rtl_opt_pass *lstk_make_pass_verify (gcc::context *ctxt);
 extern gimple_opt_pass *lstk_make_pass_dead (gcc::context *ctxt);
+extern gimple_opt_pass *lstk_make_pass_refuse (gcc::context *ctxt);
 
 #endif /* LSTK_PLUGIN_COMPAT_H */

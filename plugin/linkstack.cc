@@ -68,6 +68,7 @@ struct lstk_options lstk_opts =
   LSTK_RESERVE_DEFAULT,			/* reserve */
   LSTK_EXTERNAL_RESERVE_DEFAULT,	/* external_reserve */
   NULL,					/* budgets_file */
+  NULL,					/* libc_names_file */
   false,				/* report */
   -1, -1, -1,				/* warn_frame, warn_depth, warn_dead */
   false, false,				/* warn_recursion, warn_dynamic */
@@ -77,7 +78,8 @@ struct lstk_options lstk_opts =
 /* The keys, for error messages (one line) and for --help (one per line).  */
 #define LSTK_KEYS \
   "check=all|needed, reserve=N, external-reserve=N, " \
-  "external=NAME[,NAME...], budgets=FILE, report, warn-frame=N, " \
+  "external=NAME[,NAME...], budgets=FILE, libc-names=FILE, report, " \
+  "warn-frame=N, " \
   "warn-depth=N, warn-recursion, warn-dynamic, warn-dead=N, warn-all, " \
   "verbose"
 
@@ -93,13 +95,20 @@ static const char lstk_plugin_help[] =
   "    default " LSTK_STR (LSTK_RESERVE_DEFAULT) ", the runtime's "
   "lstk_reserve ()); recorded in the object\n"
   "-fplugin-arg-linkstack-external-reserve=N\n"
-  "    bytes of stack (0..1048576, default 16384) a function reserves for\n"
-  "    each call into code the plugin cannot see and has no budget for\n"
+  "    G, the guarded request (" LSTK_STR (LSTK_GUARDED_MIN) "..1048576, "
+  "default " LSTK_STR (LSTK_GUARDED_REQUEST_DEFAULT) "):\n"
+  "    a call into code whose stack use is not proven (no proven budget,\n"
+  "    external=, indirect, weak, interposable) runs on a guarded chunk;\n"
+  "    its caller asks for G bytes plus the reserve; recorded in the object\n"
   "-fplugin-arg-linkstack-external=NAME[,NAME...]\n"
-  "    treat these functions as uninstrumented even if defined here\n"
+  "    treat these functions as unproven code even if defined here or\n"
+  "    listed in the budgets table (the guarded path)\n"
   "-fplugin-arg-linkstack-budgets=FILE\n"
-  "    the table of measured stack budgets (default: budgets.txt next to\n"
+  "    the table of proven stack budgets (default: budgets.txt next to\n"
   "    the plugin, then the installed one)\n"
+  "-fplugin-arg-linkstack-libc-names=FILE\n"
+  "    the names the C library exports (default: libc-names.txt next to\n"
+  "    the budgets table, then the plugin, then the installed one)\n"
   "-fplugin-arg-linkstack-report\n"
   "    write <base>.lsu and <base>.lsu.json next to the object\n"
   "-fplugin-arg-linkstack-warn-frame=N\n"
@@ -238,8 +247,13 @@ lstk_parse_args (const struct plugin_name_args *info)
 				G_("expected a decimal number of bytes from "
 				   "64 to 65536"));
       else if (strcmp (key, "external-reserve") == 0)
-	ok &= lstk_parse_bytes (key, value, 0, LSTK_EXTERNAL_RESERVE_MAX,
-				&lstk_opts.external_reserve, nbytes);
+	ok &= lstk_parse_bytes (key, value, LSTK_GUARDED_MIN,
+				LSTK_EXTERNAL_RESERVE_MAX,
+				&lstk_opts.external_reserve,
+				G_("expected a decimal number of bytes from "
+				   LSTK_STR (LSTK_GUARDED_MIN) " (the "
+				   "runtime's smallest guarded request) to "
+				   "1048576"));
       else if (strcmp (key, "external") == 0)
 	ok &= lstk_parse_external (key, value);
       else if (strcmp (key, "budgets") == 0)
@@ -248,6 +262,13 @@ lstk_parse_args (const struct plugin_name_args *info)
 	    ok &= lstk_arg_error (key, value, G_("expected a file name"));
 	  else
 	    lstk_opts.budgets_file = value;
+	}
+      else if (strcmp (key, "libc-names") == 0)
+	{
+	  if (value == NULL || *value == '\0')
+	    ok &= lstk_arg_error (key, value, G_("expected a file name"));
+	  else
+	    lstk_opts.libc_names_file = value;
 	}
       else if (strcmp (key, "report") == 0)
 	ok &= lstk_parse_flag (key, value, &lstk_opts.report);
@@ -327,6 +348,16 @@ lstk_start_unit (void *gcc_data ATTRIBUTE_UNUSED,
     error ("linkstack: %qs is not supported", "-mcmodel=large");
   if (flag_force_indirect_call)
     error ("linkstack: %qs is not supported", "-mforce-indirect-call");
+
+  /* -fstack-check probes pages below the frame (up to STACK_CHECK_PROTECT
+     beyond it) before the function uses them: writes the accounting does
+     not count, under unchecked functions too (C2 of issue 9).  */
+  if (flag_stack_check != NO_STACK_CHECK)
+    error ("linkstack: %qs is not supported: it probes the stack below "
+	   "the frame, where the linked stack has no room it did not count; "
+	   "linked stacks catch overflows with their own checks", "-fstack-check");
+
+  lstk_lto_guard_start_unit ();
 }
 
 /* PLUGIN_FINISH_UNIT: every function of the unit has been compiled (and
@@ -336,6 +367,8 @@ lstk_finish_unit (void *gcc_data ATTRIBUTE_UNUSED,
 		  void *user_data ATTRIBUTE_UNUSED)
 {
   lstk_report_finish_unit ();
+  if (!seen_error ())
+    lstk_link_guards_finish_unit ();
 }
 
 /* Register PASS at REFERENCE (its first instance), before or after.  */
@@ -372,7 +405,8 @@ plugin_init (struct plugin_name_args *info,
 
   if (!lstk_parse_args (info))
     return 1;
-  if (!lstk_budget_load (lstk_opts.budgets_file, info->full_name))
+  if (!lstk_budget_load (lstk_opts.budgets_file, info->full_name)
+      || !lstk_libc_names_load (lstk_opts.libc_names_file, info->full_name))
     return 1;
 
   /* The same as -fsplit-stack on the cc1 command line, but the driver does
@@ -400,6 +434,11 @@ plugin_init (struct plugin_name_args *info,
      set for may have changed since.  */
   lstk_register_pass (lstk_make_pass_verify (g), "final",
 		      PASS_POS_INSERT_BEFORE);
+  /* What the linked stacks cannot run (trampolines, __builtin_setjmp,
+     nonlocal goto) is refused on the lowered GIMPLE: nested functions
+     are lowered by then and the setjmp builtins not yet expanded.  */
+  lstk_register_pass (lstk_make_pass_refuse (g), "optimized",
+		      PASS_POS_INSERT_AFTER);
   /* The dead-local analysis reads GIMPLE once it is fully optimized: what
      is still in memory there will be in the frame.  */
   lstk_register_pass (lstk_make_pass_dead (g), "optimized",

@@ -133,13 +133,24 @@ lstk_placement_pass::execute (function *fun)
 {
   lstk_fn *rec = lstk_fn_get (fun);
 
+  /* A naked function has no prologue at all, and its body (asm) cannot
+     be measured: GCC 12 would still put a split-stack check in front of
+     it (with a frame of -8 bytes).  It gets none, as if the user had
+     written no_split_stack, and its callers treat it as code whose stack
+     use is not proven (the guarded request).  */
+  bool naked = lookup_attribute ("naked", DECL_ATTRIBUTES (fun->decl));
+  if (naked && !lstk_no_split_stack_p (fun->decl))
+    DECL_ATTRIBUTES (fun->decl)
+      = tree_cons (get_identifier ("no_split_stack"), NULL_TREE,
+		   DECL_ATTRIBUTES (fun->decl));
+
   /* The user's no_split_stack: GCC will emit no check; the plugin does not
      second-guess it (the function must have been written for it).  Its
      callers treat it as uninstrumented code.  */
   if (lstk_no_split_stack_p (fun->decl))
     {
       rec->checked = false;
-      rec->reasons = LSTK_WHY_USER;
+      rec->reasons = LSTK_WHY_USER | (naked ? LSTK_WHY_NAKED : 0);
       if (dump_file)
 	fprintf (dump_file, ";; %s: no_split_stack, left alone\n",
 		 function_name (fun));
@@ -163,6 +174,13 @@ lstk_placement_pass::execute (function *fun)
     why |= LSTK_WHY_DYNAMIC;
   if (lstk_has_asm_p ())
     why |= LSTK_WHY_ASM;
+  /* COMDAT (C++ inline functions, templates): every unit that uses it
+     compiles its own copy, and the linker keeps one of them; what this
+     unit proved about its own copy (its region, with this unit's
+     inlining and -O) says nothing about the copy that runs.  Every copy
+     keeps its check (doc/plugin.md, "Which body runs").  */
+  if (DECL_COMDAT (fun->decl))
+    why |= LSTK_WHY_COMDAT;
   if (d > lstk_opts.reserve)
     why |= LSTK_WHY_DEPTH;
 

@@ -358,6 +358,35 @@ lstk_reserve_patch_space_checks (rtx_insn *prologue_compare,
   return n;
 }
 
+/* Bytes the prologue pushes outside the frame that the split-stack
+   request counts, but inside the .su size.  A realigned frame whose
+   incoming arguments are on the stack uses a DRAP register (a pointer to
+   them, kept across the "and $-ALIGN, %rsp"); when that register is
+   callee-saved (r13: a tail call or a static chain forbids a call-clobbered
+   one, find_drap_reg of i386.cc) the prologue pushes it *before* the
+   realignment:
+       push %r13; lea 16(%rsp), %r13; and $-64, %rsp; push -8(%r13) ...
+   ix86_expand_prologue adds that push (and a static chain pushed on the
+   stack) to the .su size, but ix86_expand_split_stack_prologue asks for
+   frame.stack_pointer_offset only, which starts after it.  (That was
+   issue 9's E1: "asks for 16 bytes but its frame is 24 bytes".)  The
+   accounting keeps the .su size, the larger: every byte is counted.  */
+static HOST_WIDE_INT
+lstk_reserve_drap_push (void)
+{
+  HOST_WIDE_INT extra = 0;
+
+  if (!stack_realign_drap)
+    return 0;
+  if (ix86_static_chain_on_stack)
+    extra += UNITS_PER_WORD;
+  if (crtl->drap_reg
+      && !fixed_regs[REGNO (crtl->drap_reg)]
+      && !this_target_hard_regs->x_call_used_regs[REGNO (crtl->drap_reg)])
+    extra += UNITS_PER_WORD;
+  return extra;
+}
+
 /* Tell the user (verbose) how FUN's check was set.  */
 static void
 lstk_reserve_inform (function *fun, const lstk_fn *rec, HOST_WIDE_INT natural)
@@ -449,8 +478,9 @@ lstk_reserve_pass::execute (function *fun)
   lstk_reserve_su (fun, rec);
   rec->leaf = crtl->is_leaf;
   /* A = the .su static size minus the return address; for a checked
-     function also the r10 of its prologue (compared below).  */
-  rec->allocate = fun->su ? fun->su->static_stack_size - 8 : 0;
+     function also the r10 of its prologue (compared below, up to the
+     DRAP register's push).  A naked function has a .su size of 0.  */
+  rec->allocate = fun->su ? MAX (fun->su->static_stack_size - 8, 0) : 0;
 
   /* The user's no_split_stack: no prologue, nothing to verify; the calls
      are recorded for the report.  */
@@ -521,7 +551,8 @@ lstk_reserve_pass::execute (function *fun)
   HOST_WIDE_INT threshold = rec->region - r;
   rec->threshold = natural;
   rec->request = p.allocate;
-  if (shape == LSTK_SHAPE_OK && p.allocate != rec->allocate)
+  if (shape == LSTK_SHAPE_OK
+      && p.allocate + lstk_reserve_drap_push () != rec->allocate)
     error_at (loc, "linkstack: internal error: the split-stack prologue of "
 	      "%qD asks for %wd bytes but its frame is %wd bytes", fun->decl,
 	      p.allocate, rec->allocate);

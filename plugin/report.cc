@@ -23,17 +23,26 @@
    the same facts as JSON in <base>.lsu.json, with the call sites.  <base>
    is the base name GCC gives .su files (the object's name without .o).
 
-   Every object also gets a note, .note.linkstack (type 1, name
-   "linkstack", a 4-byte descriptor: the R it was compiled for), which the
-   runtime reads at start (rt/stack/debug.c): a program whose objects assume
-   more than the runtime keeps refuses to start.  */
+   Every object also gets notes, .note.linkstack (name "linkstack"):
+   type 1, the R it was compiled for (4 bytes); type 2, the guarded
+   request G it assumed (4 bytes); type 3, the proven budgets its code
+   relies on (strings: "libc:<build-id of the libc they were proven on>",
+   then "L:name" for libc, "R:name" for the runtime).  The runtime reads
+   them at start (rt/stack/debug.c) and at every dlopen: an object that assumes more reserve
+   than it keeps, a G below its own threshold, or a budget whose name
+   resolves elsewhere than where it was proven is refused.  */
 
 #include "compat.h"
 #include "budgets.h"
 #include "analysis.h"
 
-/* Type of the reserve note; its descriptor is a 32-bit R.  */
+/* Types of the notes.  1: a 32-bit R; 2: a 32-bit G (the guarded
+   request); 3: NUL-terminated strings, "libc:<hex build-id>" then
+   "L:<name>" for each libc budget and "R:<name>" for each runtime budget
+   the object's code relies on.  */
 #define LSTK_NOTE_RESERVE 1
+#define LSTK_NOTE_GUARDED 2
+#define LSTK_NOTE_BUDGETS 3
 
 /* Generation of the depth computation (records carry the generation of
    their depth_state).  */
@@ -584,23 +593,50 @@ lstk_write_reports (void)
   free (base);
 }
 
-/* The reserve note: see the file's head.  */
+/* The head of one .note.linkstack entry of TYPE with DESCSZ bytes of
+   descriptor; WHAT is the comment.  */
+static void
+lstk_emit_note_head (int type, size_t descsz, const char *what)
+{
+  fprintf (asm_out_file,
+	   "\t.p2align\t2\n"
+	   "\t.long\t10\t\t# name size: \"linkstack\" and its NUL\n"
+	   "\t.long\t%lu\t\t# descriptor size\n"
+	   "\t.long\t%d\t\t# type: %s\n"
+	   "\t.asciz\t\"linkstack\"\n"
+	   "\t.p2align\t2\n", (unsigned long) descsz, type, what);
+}
+
+/* The notes: see the file's head.  */
 static void
 lstk_emit_note (void)
 {
   if (!asm_out_file)
     return;
-  fprintf (asm_out_file,
-	   "\t.section\t.note.linkstack,\"a\",@note\n"
-	   "\t.p2align\t2\n"
-	   "\t.long\t10\t\t# name size: \"linkstack\" and its NUL\n"
-	   "\t.long\t4\t\t# descriptor size\n"
-	   "\t.long\t%d\t\t# type: the reserve R\n"
-	   "\t.asciz\t\"linkstack\"\n"
-	   "\t.p2align\t2\n"
-	   "\t.long\t" HOST_WIDE_INT_PRINT_DEC "\t\t# R, bytes below the guard\n"
-	   "\t.p2align\t2\n"
-	   "\t.text\n", LSTK_NOTE_RESERVE, lstk_opts.reserve);
+  fprintf (asm_out_file, "\t.section\t.note.linkstack,\"a\",@note\n");
+  lstk_emit_note_head (LSTK_NOTE_RESERVE, 4, "the reserve R");
+  fprintf (asm_out_file, "\t.long\t" HOST_WIDE_INT_PRINT_DEC
+	   "\t\t# R, bytes below the guard\n", lstk_opts.reserve);
+  lstk_emit_note_head (LSTK_NOTE_GUARDED, 4, "the guarded request G");
+  fprintf (asm_out_file, "\t.long\t" HOST_WIDE_INT_PRINT_DEC
+	   "\t\t# G, bytes\n", lstk_opts.external_reserve);
+
+  /* The proven budgets used: "libc:<build-id>", then "L:name"/"R:name",
+     each NUL-terminated.  */
+  vec<const char *> names = lstk_budget_used_names ();
+  const char *id = lstk_budget_libc_build_id ();
+  size_t size = strlen ("libc:") + strlen (id) + 1;
+  unsigned i;
+  const char *n;
+  FOR_EACH_VEC_ELT (names, i, n)
+    size += strlen (n) + 1;
+  lstk_emit_note_head (LSTK_NOTE_BUDGETS, size,
+		       "the proven budgets this object relies on");
+  fprintf (asm_out_file, "\t.asciz\t\"libc:%s\"\n", id);
+  FOR_EACH_VEC_ELT (names, i, n)
+    fprintf (asm_out_file, "\t.asciz\t\"%s\"\n", n);
+  fprintf (asm_out_file, "\t.p2align\t2\n\t.text\n");
+  names.release ();
 }
 
 void

@@ -7,7 +7,7 @@
 /* { lstk-check print } */
 /* { lstk-request print +2048 } */
 /* { lstk-check print_unknown } */
-/* { lstk-request print_unknown +16384 } */
+/* { lstk-request print_unknown +65536 } */
 /* { lstk-json "\"callee\": \"snprintf\", \"kind\": \"external\", \"need\": 2432, \"budget\": 2048, \"measured\": true, \"leaf\": false" } */
 
 #include <stdio.h>

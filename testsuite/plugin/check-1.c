@@ -12,7 +12,7 @@
 /* { lstk-no-check mine } */
 /* { lstk-request leaf +0 } */
 /* { lstk-request big +0 } */
-/* { lstk-request main +16384 } */
+/* { lstk-request main +65536 } */
 
 int leaf (int x) { return x * 3 + 1; }
 
@@ -39,7 +39,7 @@ sum (int n, ...)
 }
 
 /* The user's own no_split_stack is respected.  Its callers reserve stack
-   for it as for any code that does no check of its own (main: +16384).  */
+   for it as for any code that does no check of its own (main: +65536).  */
 __attribute__ ((noipa, no_split_stack)) int mine (int x) { return x - 1; }
 
 int

@@ -5,13 +5,13 @@
 /* { lstk-do compile } */
 /* { lstk-options "-O2" } */
 /* { lstk-dump lstk_placement ";; calls_puts: check \(external, depth\); frame at most [0-9]+, region at most [0-9]+, reserve 384" } */
-/* { lstk-dump lstk_placement ";;   call to puts \(external\): need 16768" } */
+/* { lstk-dump lstk_placement ";;   call to puts \(external\): need 65920" } */
 /* { lstk-dump lstk_placement ";; leaf: no check; frame at most [0-9]+, region at most [0-9]+, reserve 384" } */
-/* { lstk-dump lstk_reserve ";; calls_puts: checked, prologue matched, allocate [0-9]+ \(placement assumed at most [0-9]+\), static size [0-9]+, pushed 0, N 16768, region [0-9]+ \(assumed at most [0-9]+\), reserve 384" } */
+/* { lstk-dump lstk_reserve ";; calls_puts: checked, prologue matched, allocate [0-9]+ \(placement assumed at most [0-9]+\), static size [0-9]+, pushed 0, N 65920, region [0-9]+ \(assumed at most [0-9]+\), reserve 384" } */
 /* { lstk-dump lstk_reserve ";; prologue after:" } */
 /* { lstk-dump lstk_reserve "\(set \(reg:DI 39 r11\)" } */
 /* { lstk-dump lstk_reserve ";; leaf: unchecked, prologue none, allocate 0 \(placement assumed at most [0-9]+\), static size 8, pushed 0, N 128, region 128" } */
-/* { lstk-dump lstk_verify ";; calls_puts: final N 16768 \(accounted 16768\), pushed 0 \(accounted 0\)" } */
+/* { lstk-dump lstk_verify ";; calls_puts: final N 65920 \(accounted 65920\), pushed 0 \(accounted 0\)" } */
 
 extern int puts (const char *);
 

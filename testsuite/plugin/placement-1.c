@@ -34,7 +34,7 @@
 /* { lstk-json "\"reasons\": \[\"other-unit\", \"depth\"\]" } */
 /* { lstk-json "\"reasons\": \[\"asm\"\]" } */
 /* { lstk-lsu ":recursive\t[0-9]+\tstatic\tchecked\tunbounded\(recursion\)\t0$" } */
-/* { lstk-lsu ":indirect\t[0-9]+\tstatic\tchecked\tunbounded\(indirect\)\t16768$" } */
+/* { lstk-lsu ":indirect\t[0-9]+\tstatic\tchecked\tunbounded\(indirect\)\t65920$" } */
 /* { lstk-lsu ":dynamic\t[0-9]+\tdynamic\tchecked\tunbounded\(dynamic\)\t0$" } */
 
 #include <stdarg.h>
@@ -148,7 +148,7 @@ cycle_b (int n)
 
 __attribute__ ((noipa)) int indirect (int (*fn) (int)) { return fn (1) + 1; }
 
-/* puts is not in the budgets table: external-reserve= (16384) + R.  */
+/* puts is not in the budgets table: external-reserve= (65536) + R.  */
 __attribute__ ((noipa)) int external (const char *s) { return puts (s) + 1; }
 
 __attribute__ ((noipa)) int other_unit (int x) { return elsewhere (x) + 1; }

@@ -2,24 +2,24 @@
    for its frame plus that code's budget; pushed outgoing arguments are
    added too.  "lstk-request F +N" compares F's request (r10 before the
    call to __morestack) with the same file compiled with plain
-   -fsplit-stack.  Default external-reserve: 16384.  */
+   -fsplit-stack.  Default external-reserve: 65536.  */
 /* { lstk-do compile } */
 /* { lstk-variants "-O0" "-O2" } */
 /* { lstk-options "-fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external=listed" } */
-/* { lstk-request calls_puts +16384 } */
-/* { lstk-request big_puts +16384 } */
+/* { lstk-request calls_puts +65536 } */
+/* { lstk-request big_puts +65536 } */
 /* { lstk-request calls_static +0 } */
-/* { lstk-request calls_indirect +16384 } */
+/* { lstk-request calls_indirect +65536 } */
 /* { lstk-request calls_lstk +512 } */
-/* { lstk-request calls_nosplit +16384 } */
-/* { lstk-request calls_listed +16384 } */
-/* { lstk-request tail_puts +16384 } */
-/* { lstk-request calls_weak +16384 } */
-/* { lstk-request calls_ifunc +16384 } */
+/* { lstk-request calls_nosplit +65536 } */
+/* { lstk-request calls_listed +65536 } */
+/* { lstk-request tail_puts +65536 } */
+/* { lstk-request calls_weak +65536 } */
+/* { lstk-request calls_ifunc +65536 } */
 /* { lstk-request calls_alias +0 } */
 /* { lstk-request push20 +0 } */
-/* { lstk-request push20_puts +16496 } */
-/* { lstk-request vfmt +16384 } */
+/* { lstk-request push20_puts +65648 } */
+/* { lstk-request vfmt +65536 } */
 /* { lstk-check calls_puts big_puts calls_static calls_indirect calls_lstk calls_nosplit calls_listed push20 vfmt } */
 /* { lstk-asm calls_puts "leaq -[0-9]+\(%rsp\), %r11" } */
 /* { lstk-asm vfmt "cmpq %fs:112, %r11" } */
@@ -82,8 +82,8 @@ int tail_puts (const char *s) { return puts (s); }
    each) at the call, outside GCC's frame size.  push20 needs 112 bytes of
    arguments, 8 of return address and the 40 bytes of a failed check in
    many below its frame of about 216 bytes: 376 fit the reserve R = 384,
-   so its check stays as it is (+0).  push20_puts adds puts: 16384 + R
-   below the pushed arguments, so 112 + 16384 more than its frame.  */
+   so its check stays as it is (+0).  push20_puts adds puts: 65536 + R
+   below the pushed arguments, so 112 + 65536 more than its frame.  */
 __attribute__ ((noipa)) static long
 many (long a, long b, long c, long d, long e, long f, long g, long h, long i,
       long j, long k, long l, long m, long n, long o, long p, long q, long r,

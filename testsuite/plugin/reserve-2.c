@@ -1,11 +1,11 @@
-/* external-reserve=4096: external and indirect calls get 4096 bytes; the
+/* external-reserve=131072: external and indirect calls get 131072 bytes; the
    built-in budget of lstk_* stays 512.  */
 /* { lstk-do compile } */
-/* { lstk-options "-O2 -fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external-reserve=4096" } */
-/* { lstk-request calls_puts +4096 } */
-/* { lstk-request calls_indirect +4096 } */
+/* { lstk-options "-O2 -fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external-reserve=131072" } */
+/* { lstk-request calls_puts +131072 } */
+/* { lstk-request calls_indirect +131072 } */
 /* { lstk-request calls_lstk +512 } */
-/* { lstk-request calls_both +4096 } */
+/* { lstk-request calls_both +131072 } */
 
 extern int puts (const char *);
 extern int lstk_yield (void);

@@ -1,11 +1,11 @@
-/* external-reserve=0: nothing is added for external calls but R; pushed
-   arguments still are.  many is declared here and defined elsewhere, so
-   taken to be compiled with the plugin too: its cost is R (checked or
+/* Pushed arguments count below the frame.  calls_puts makes a call whose
+   stack use is not proven (puts has no proven budget): G (65536) + R.
+   many is declared here and defined elsewhere, so taken to be compiled with the plugin too: its cost is R (checked or
    not, it needs at most R below its entry), and push20 asks for its frame
    plus 112 bytes of arguments plus the return address.  */
 /* { lstk-do compile } */
-/* { lstk-options "-O2 -fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external-reserve=0" } */
-/* { lstk-request calls_puts +0 } */
+/* { lstk-options "-O2 -fplugin-arg-linkstack-check=all" } */
+/* { lstk-request calls_puts +65536 } */
 /* { lstk-request push20 +120 } */
 
 extern int puts (const char *);

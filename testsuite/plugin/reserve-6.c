@@ -5,7 +5,7 @@
 /* { lstk-do compile } */
 /* { lstk-options "-O2 -fplugin-arg-linkstack-check=all" } */
 /* { lstk-variants "-O2 -fPIC -mtls-dialect=gnu2 -fplugin-arg-linkstack-check=all" "-O2 -fPIC -fplugin-arg-linkstack-check=all" } */
-/* { lstk-request get +16384 } */
+/* { lstk-request get +65536 } */
 /* { lstk-request no_tls +0 } */
 
 __thread int tv;

@@ -2,6 +2,6 @@
    this stack all the same.  */
 /* { lstk-do compile } */
 /* { lstk-options "-O2 -pg" } */
-/* { lstk-request f +16384 } */
+/* { lstk-request f +65536 } */
 
 int f (int x) { return x + 1; }

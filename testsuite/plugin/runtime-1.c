@@ -3,17 +3,17 @@
    the guard K bytes below its stack pointer and calls a probe; the stub
    records whether the probe's check failed and the r10 it passed.
 
-   external-reserve=4096.  probe_ext calls an uninstrumented function (E =
-   4096), probe_static only a function of this file (E = 0): the table of
+   external-reserve=65536.  probe_ext calls an uninstrumented function (E =
+   65536), probe_static only a function of this file (E = 0): the table of
    gcc-notes.md, section 5, then exact boundaries.  A probe's entry
    stack pointer is guard + K - 8, so a request R passes iff K >= R + 8;
    an unpatched small frame (A < 256) compares rsp alone: passes iff K >= 8.  */
 /* { lstk-do run } */
 /* { lstk-variants "-O0" "-O2" } */
-/* { lstk-options "-fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external-reserve=4096" } */
-/* { lstk-request probe_ext +4096 } */
+/* { lstk-options "-fplugin-arg-linkstack-check=all -fplugin-arg-linkstack-external-reserve=65536" } */
+/* { lstk-request probe_ext +65536 } */
 /* { lstk-request probe_static +0 } */
-/* { lstk-request probe_big +4096 } */
+/* { lstk-request probe_big +65536 } */
 /* { lstk-request probe_big_static +0 } */
 /* { lstk-no-check sink } */
 
@@ -106,11 +106,11 @@ main (void)
   r_big = request_of ("probe_big", probe_big, 7);
   r_big_static = request_of ("probe_big_static", probe_big_static, 7);
   /* Same frames, different callees: the difference is the budget.  */
-  STUB_EXPECT (r_ext == r_static + 4096,
-	       "probe_ext asks for 4096 more than probe_static (r10 %lu, %lu)",
+  STUB_EXPECT (r_ext == r_static + 65536,
+	       "probe_ext asks for 65536 more than probe_static (r10 %lu, %lu)",
 	       r_ext, r_static);
-  STUB_EXPECT (r_big == r_big_static + 4096,
-	       "probe_big asks for 4096 more than probe_big_static "
+  STUB_EXPECT (r_big == r_big_static + 65536,
+	       "probe_big asks for 65536 more than probe_big_static "
 	       "(r10 %lu, %lu)", r_big, r_big_static);
   /* A leaf's red zone may hold up to 128 bytes of its frame.  */
   STUB_EXPECT (r_static < 256, "probe_static asks for a small frame "
@@ -121,11 +121,11 @@ main (void)
 
   /* The table of gcc-notes section 5.  */
   try_guard ("probe_ext", probe_ext, 1000, 1, 7);
-  try_guard ("probe_ext", probe_ext, 4000, 1, 7);
-  try_guard ("probe_ext", probe_ext, 5000, 0, 7);
+  try_guard ("probe_ext", probe_ext, 60000, 1, 7);
+  try_guard ("probe_ext", probe_ext, 70000, 0, 7);
   try_guard ("probe_static", probe_static, 1000, 0, 11);
-  try_guard ("probe_static", probe_static, 4000, 0, 11);
-  try_guard ("probe_static", probe_static, 5000, 0, 11);
+  try_guard ("probe_static", probe_static, 60000, 0, 11);
+  try_guard ("probe_static", probe_static, 70000, 0, 11);
 
   /* Exact boundaries: the patched compares use the same request as r10.  */
   boundary ("probe_ext", probe_ext, r_ext, 7);

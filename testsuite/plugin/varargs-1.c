@@ -6,8 +6,8 @@
    path saves in rax while r10 carries the request.  */
 /* { lstk-do run } */
 /* { lstk-variants "-O0" "-O2" } */
-/* { lstk-request vsum +16384 } */
-/* { lstk-request vfmt +16384 } */
+/* { lstk-request vsum +65536 } */
+/* { lstk-request vfmt +65536 } */
 /* { lstk-asm vfmt "leaq -[0-9]+\(%rsp\), %r11" } */
 /* { lstk-asm vfmt "leaq 8\(%rsp\), %r11" } */
 /* { lstk-asm inner "movq %r10, %rax" } */
@@ -113,12 +113,12 @@ main (void)
 	       "vfmt, guard sp-1MiB: \"%s\", calls %lu", fmt_out,
 	       morestack_stub_calls);
 
-  /* The nested function's check fails (its request includes 16384 for
+  /* The nested function's check fails (its request includes 65536 for
      snprintf), its parent's passes: the static chain must survive the
      trip through __morestack.  */
   r = stub_call_with_guard (1000, outer, 4);
   STUB_EXPECT (r == 17 && morestack_stub_calls == 1
-	       && morestack_stub_r10 >= 16384,
+	       && morestack_stub_r10 >= 65536,
 	       "nested function through __morestack: %ld, calls %lu, r10 %lu",
 	       r, morestack_stub_calls, morestack_stub_r10);
 

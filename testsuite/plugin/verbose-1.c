@@ -1,13 +1,13 @@
 /* -fplugin-arg-linkstack-verbose: one note per function and decision,
    with the function's location, in GCC's own style.  noisy calls puts
-   (external: 16384 + R below it) with a sibling call, from a frame of 0
+   (external: 65536 + R below it) with a sibling call, from a frame of 0
    bytes; pushes pushes 112 bytes of arguments for many, which needs 128
    (its red zone): 112 + 8 + 128 + its own frame fits R exactly.  */
 /* { lstk-do compile } */
 /* { lstk-options "-O2 -fplugin-arg-linkstack-verbose" } */
 /* { lstk-message "verbose-1.c:[0-9]+:[0-9]+: note: linkstack: .quiet. needs no stack check \(at most [0-9]+ bytes deep, reserve 384\)" } */
 /* { lstk-message "note: linkstack: .noisy. keeps its stack check \(external, depth\)" } */
-/* { lstk-message "note: linkstack: .noisy.: stack request enlarged from 0 to 16384 bytes \(frame 0, 16768 deep with what it calls before the next check, reserve 384\)" } */
+/* { lstk-message "note: linkstack: .noisy.: stack request enlarged from 0 to 65536 bytes \(frame 0, 65920 deep with what it calls before the next check, reserve 384\)" } */
 /* { lstk-message "note: linkstack: .nosplit. has .no_split_stack.: no check" } */
 /* { lstk-message "note: linkstack: .indirect. keeps its stack check \(indirect, depth\)" } */
 /* { lstk-message "note: linkstack: .indirect.: stack request enlarged from 0 to [0-9]+ bytes" } */
