@@ -113,7 +113,10 @@ lstk_reserved_name_p (const char *name)
 static bool
 lstk_uninstrumented_p (tree decl, const char *name)
 {
-  if (lstk_budget_known_p (name) || lstk_reserved_name_p (name)
+  /* The symbol's own name is reserved only when there is no declaration
+     to ask: a C++ symbol (_Z...) is the mangled name of an ordinary
+     function.  */
+  if (lstk_budget_known_p (name) || (!decl && lstk_reserved_name_p (name))
       || lstk_libc_name_p (name))
     return true;
   if (!decl || TREE_CODE (decl) != FUNCTION_DECL)

@@ -50,6 +50,33 @@ out=$(LINKSTACK_DEBUG=1 "$work/whole" 2>&1)
 case $out in "ok - "*) tap 0 "whole program runs on a 1 KiB stack in debug mode: $out" ;;
   *) tap 1 "whole program runs on a 1 KiB stack in debug mode: $out" ;; esac
 
+# C1 of issue 9: the plugin at compile time only.  A -flto compile makes
+# no code; lto1 makes it at the link, with the plugins of the link command
+# only.  The compile-time plugin plants a reference that only the plugin in
+# lto1 satisfies: without it the link fails, naming the symbol.
+sym=__linkstack_needs_the_plugin_on_the_lto_link_command
+$CC -O2 -flto $inc $plugin -c "$src/a.c" -o "$work/pa.o" &&
+$CC -O2 -flto $inc $plugin -c "$src/b.c" -o "$work/pb.o"
+tap $? "-flto units compile with the plugin"
+if $CC -O2 -flto "$work/pa.o" "$work/pb.o" $libs -o "$work/noplug" \
+     > "$work/err3" 2>&1; then
+  tap 1 "an -flto link without the plugin fails (it linked: no checks)"
+else
+  grep -q "undefined reference to \`$sym'" "$work/err3"
+  tap $? "an -flto link without the plugin fails, naming $sym"
+fi
+$CC -O2 -flto -flto-partition=max $plugin "$work/pa.o" "$work/pb.o" $libs \
+  -o "$work/withplug" > "$work/err4" 2>&1
+tap $? "the same objects link with the plugin on the link line (any partitioning)"
+has_check "$work/withplug" main
+tap $? "... and main has its check"
+$CC -O2 -flto -ffat-lto-objects $inc $plugin -c "$src/a.c" -o "$work/fa.o" &&
+$CC -O2 -flto -ffat-lto-objects $inc $plugin -c "$src/b.c" -o "$work/fb.o" &&
+$CC -O2 -fno-lto "$work/fa.o" "$work/fb.o" $libs -o "$work/fat" > "$work/err5" 2>&1
+tap $? "fat LTO objects link without LTO (their code was compiled with the plugin)"
+has_check "$work/fat" main
+tap $? "... and main has its check"
+
 # scripts/linkstack-report merges the per-unit reports: across units the
 # calls into b.c resolve, and the thread entry's depth is bounded.
 if command -v python3 > /dev/null 2>&1; then

@@ -231,6 +231,11 @@ run_variant ()
     *-fplugin-arg-linkstack-budgets=*) ;;
     *) plugin="$plugin -fplugin-arg-linkstack-budgets=$srcdir/budgets-test.txt" ;;
   esac
+  # A fixed list of libc names (libc-names-test.txt) likewise.
+  case $opts in
+    *-fplugin-arg-linkstack-libc-names=*) ;;
+    *) plugin="$plugin -fplugin-arg-linkstack-libc-names=$srcdir/libc-names-test.txt" ;;
+  esac
   inc="-I$srcdir -I$top_srcdir/include"
   expect_fail=false
   grep -q '^lstk-error' "$work/$base.dir" && expect_fail=true
