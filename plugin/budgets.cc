@@ -3,10 +3,10 @@
    The budgets file is a text table, one function a line:
 
      # comment
-     !libc BUILD-ID PATH
+     #!libc BUILD-ID PATH
      NAME BYTES [leaf]
 
-   "!libc" names the C library the libc lines were proven on (its GNU
+   "#!libc" (or "!libc") names the C library the libc lines were proven on (its GNU
    build-id in hex, then its path); NAME is the symbol (memcpy, read,
    lstk_yield ...); BYTES a decimal number, the most stack the function
    can use below its call site (the return address included); "leaf"
@@ -98,7 +98,10 @@ lstk_budget_parse (FILE *f, const char *path)
       char *p = line;
       while (ISSPACE (*p))
 	p++;
-      if (*p == '#' || *p == '\0')
+      /* "#!libc" (a comment to parsers that predate it) or "!libc".  */
+      if (startswith (p, "#!libc"))
+	p++;
+      else if (*p == '#' || *p == '\0')
 	continue;
       if (*p == '!')
 	{
@@ -107,7 +110,7 @@ lstk_budget_parse (FILE *f, const char *path)
 	      || strspn (id, "0123456789abcdefABCDEF") != strlen (id))
 	    {
 	      error ("linkstack: %s:%d: malformed directive; expected "
-		     "%<!libc BUILD-ID PATH%> with BUILD-ID in hex", path,
+		     "%<#!libc BUILD-ID PATH%> with BUILD-ID in hex", path,
 		     lineno);
 	      ok = false;
 	    }

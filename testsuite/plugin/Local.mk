@@ -17,6 +17,7 @@ EXTRA_DIST += \
 	testsuite/plugin/args-2.c \
 	testsuite/plugin/budgets-1.c \
 	testsuite/plugin/check-1.c \
+	testsuite/plugin/clash-1.c \
 	testsuite/plugin/interpose-1.c \
 	testsuite/plugin/interpose-2.c \
 	testsuite/plugin/interpose-3.c \

@@ -12,7 +12,7 @@
 /* { lstk-s "^ \.asciz \"libc:0123456789abcdef0123456789abcdef01234567\"" } */
 /* { lstk-s "^ \.asciz \"L:memcpy\"" } */
 /* { lstk-s "^ \.asciz \"R:lstk_yield\"" } */
-/* { lstk-bad-args "-fplugin-arg-linkstack-budgets=$srcdir/budgets-bad-2.txt" "budgets-bad-2.txt:1: malformed directive; expected '!libc BUILD-ID PATH' with BUILD-ID in hex" } */
+/* { lstk-bad-args "-fplugin-arg-linkstack-budgets=$srcdir/budgets-bad-2.txt" "budgets-bad-2.txt:1: malformed directive; expected '#!libc BUILD-ID PATH' with BUILD-ID in hex" } */
 
 #include <stdlib.h>
 #include <string.h>
