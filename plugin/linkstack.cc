@@ -19,8 +19,13 @@
      lstk_verify     (RTL, just before "final")
 	checks that no later pass changed what the check was set for;
 	pass_verify.cc.
+     lstk_refuse     (GIMPLE, after "optimized")
+	errors for what linked stacks cannot run: trampolines,
+	__builtin_setjmp/__builtin_longjmp, nonlocal goto; pass_refuse.cc.
    At the end of the unit, report.cc computes worst-case depths, warns,
-   writes the reports and the object's reserve note.  analysis.h holds
+   writes the reports and the object's notes (R, G, the proven budgets
+   used); link_guards.cc makes an LTO link without the plugin, or a link
+   without liblinkstack, fail with a symbol's name.  analysis.h holds
    the shared records and terms; doc/plugin.md the design and its proof.
 
    Usage:

@@ -33,9 +33,13 @@
        alloca space check even without a prologue);
      - it has no non-empty inline asm (its stack use is unknown);
      - it does not call itself; it calls nothing it cannot see but
-       measured leaves (memcpy, strlen ...); every callee is compiled
+       proven leaves (memcpy, strlen ...); every callee is compiled
        already.  (Those costs exceed R anyway; the reasons are recorded
        for the report.)
+     - it is not COMDAT: another unit's copy may be the one that runs,
+       and a decision may never rest on a body that can be replaced
+       (doc/plugin.md, "Which body runs").
+   A naked function gets no check at all (no prologue of any kind).
    Recursion needs no separate rule: in every cycle of the call graph the
    member compiled first sees its successor not yet compiled, so it keeps
    its check; a cycle never runs without one.  */
