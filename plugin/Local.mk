@@ -43,11 +43,18 @@ plugin_linkstack_la_LDFLAGS = -module -avoid-version -shared
 
 # The plugin's default reserve= is the runtime's R: LSTK__RESERVE, read
 # from rt/stack/stack.h, so that the two cannot drift apart.
+# Likewise the smallest guarded request G' (LSTK__GUARDED_MIN), the lower
+# bound of external-reserve= (plugin/compat.h has the default when the
+# runtime does not define it).
 plugin/reserve-default.h: $(srcdir)/rt/stack/stack.h
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
 	r=`sed -n 's/^#define LSTK__RESERVE \([0-9][0-9]*\).*/\1/p' \
 	  $(srcdir)/rt/stack/stack.h` && test -n "$$r" && \
-	echo "#define LSTK_RESERVE_DEFAULT $$r" > $@-t && mv $@-t $@
+	g=`sed -n 's/^#define LSTK__GUARDED_MIN \([0-9][0-9]*\).*/\1/p' \
+	  $(srcdir)/rt/stack/stack.h` && \
+	{ echo "#define LSTK_RESERVE_DEFAULT $$r"; \
+	  if test -n "$$g"; then echo "#define LSTK_GUARDED_MIN $$g"; fi; } \
+	  > $@-t && mv $@-t $@
 BUILT_SOURCES = plugin/reserve-default.h plugin/budgets.txt plugin/libc-names.txt
 CLEANFILES += plugin/reserve-default.h
 

@@ -85,6 +85,17 @@ else
   run_timeout=
 fi
 
+# Programs that run with the real runtime (rt-run) are checked at start-up
+# against the libc their table's budgets were proven on (.note.linkstack
+# type 3): they get the fixed table's libc leaves under a "#!libc" line
+# naming the libc they link with.  Its other lines stand for runtime
+# functions (R:), which the runtime would not find in itself: left out.
+rt_libc=$($CC -print-file-name=libc.so.6)
+rt_id=$(readelf -n "$rt_libc" 2>/dev/null \
+  | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p' | head -n 1)
+{ echo "#!libc ${rt_id:-0} $rt_libc"; grep ' leaf$' "$srcdir/budgets-test.txt"; } \
+  > "$work/budgets-rt.txt"
+
 n=0
 # tap RESULT DESCRIPTION [DIAG-FILE]: RESULT is 0 (ok), 1 (not ok) or
 # "skip:REASON".  The diagnostic file, if any, is shown after a failure.
@@ -227,8 +238,9 @@ run_variant ()
   mkdir -p "$w"
   plugin="-fplugin=$LSTK_PLUGIN"
   # A fixed budgets table (budgets-test.txt) unless the test names one.
-  case $opts in
+  case $opts,$mode in
     *-fplugin-arg-linkstack-budgets=*) ;;
+    *,rt-run) plugin="$plugin -fplugin-arg-linkstack-budgets=$work/budgets-rt.txt" ;;
     *) plugin="$plugin -fplugin-arg-linkstack-budgets=$srcdir/budgets-test.txt" ;;
   esac
   # A fixed list of libc names (libc-names-test.txt) likewise.
