@@ -71,6 +71,9 @@ CLEANFILES += plugin/reserve-default.h
 # The plugin finds both next to itself in the build tree (plugin/, one
 # level above .libs/) and in $(pkgdatadir) once installed.
 pkgdata_DATA = plugin/budgets.txt plugin/libc-names.txt
+# "#!runtime" separates the libc lines (their names go into the objects'
+# notes as "L:", checked against the libc's build-id) from the runtime's
+# (as "R:", checked to resolve into liblinkstack), leaf or not.
 # The libc names liblinkstack itself defines (sigaction, signal, read, ...)
 # get no libc line: in a linkstack program the runtime's definition runs,
 # so glibc's proof says nothing about them (rt/io/io-budgets.txt gives the I/O
@@ -84,8 +87,9 @@ plugin/budgets.txt: $(srcdir)/scripts/prove-budgets $(srcdir)/rt/io/io-budgets.t
 	libc=`$(CC) -print-file-name=libc.so.6` && \
 	$(PYTHON3) $(srcdir)/scripts/prove-budgets --explain --exclude $@-rt \
 	  -o $@-t "$$libc" && \
-	cat $@-t $(srcdir)/rt/io/io-budgets.txt \
-	    $(srcdir)/rt/thread/thread-budgets.txt > $@ && rm -f $@-t $@-rt
+	{ cat $@-t; echo '#!runtime liblinkstack'; \
+	  cat $(srcdir)/rt/io/io-budgets.txt \
+	      $(srcdir)/rt/thread/thread-budgets.txt; } > $@ && rm -f $@-t $@-rt
 plugin/libc-names.txt: $(srcdir)/scripts/libc-names
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
 	CC='$(CC)' $(SHELL) $(srcdir)/scripts/libc-names -o $@-t && mv $@-t $@

@@ -5,14 +5,21 @@
      # comment
      #!libc BUILD-ID PATH
      NAME BYTES [leaf]
+     #!runtime liblinkstack
+     NAME BYTES [leaf]
 
    "#!libc" (or "!libc") names the C library the libc lines were proven on (its GNU
    build-id in hex, then its path); NAME is the symbol (memcpy, read,
    lstk_yield ...); BYTES a decimal number, the most stack the function
    can use below its call site (the return address included); "leaf"
-   marks a libc function proven from its machine code (bounded, never
-   calls out of libc), a line without it a function of the linkstack
-   runtime (see budgets.h).  The last line for a name wins.  The build
+   marks a function that never runs instrumented code on the caller's
+   stack (no R below it).  Lines after "#!libc" are libc's, proven from its
+   machine code; lines after "#!runtime" (plugin/Local.mk puts it before
+   the runtime's own tables) and every lstk_* name are the runtime's; in a
+   table without directives, leaf lines are libc's and the others the
+   runtime's.  The object's note says which ("L:"/"R:", budgets.h), and
+   the runtime checks that each name resolves there.  The last line for a
+   name wins.  The build
    writes it; `make install` puts it in $(pkgdatadir)/budgets.txt.
 
    Where the plugin looks when budgets= is not given, first found wins:
@@ -88,6 +95,7 @@ lstk_budget_parse (FILE *f, const char *path)
   bool ok = true;
 
   lstk_budget_table = new hash_map<nofree_string_hash, lstk_budget> (256);
+  enum { SECTION_NONE, SECTION_LIBC, SECTION_RUNTIME } section = SECTION_NONE;
   while (fgets (line, sizeof line, f))
     {
       char name[256], flag[32];
@@ -98,9 +106,15 @@ lstk_budget_parse (FILE *f, const char *path)
       char *p = line;
       while (ISSPACE (*p))
 	p++;
-      /* "#!libc" (a comment to parsers that predate it) or "!libc".  */
-      if (startswith (p, "#!libc"))
+      /* "#!libc", "#!runtime" (comments to parsers that predate them) or
+	 "!libc", "!runtime".  */
+      if (startswith (p, "#!libc") || startswith (p, "#!runtime"))
 	p++;
+      if (startswith (p, "!runtime"))
+	{
+	  section = SECTION_RUNTIME;
+	  continue;
+	}
       else if (*p == '#' || *p == '\0')
 	continue;
       if (*p == '!')
@@ -116,6 +130,7 @@ lstk_budget_parse (FILE *f, const char *path)
 	    }
 	  else
 	    lstk_budget_libc_id = xstrdup (id);
+	  section = SECTION_LIBC;
 	  continue;
 	}
       flag[0] = '\0';
@@ -133,6 +148,8 @@ lstk_budget_parse (FILE *f, const char *path)
       b.bytes = bytes;
       b.leaf = n == 3;
       b.measured = true;
+      b.runtime = (section == SECTION_RUNTIME || startswith (name, "lstk_")
+		   || (section == SECTION_NONE && !b.leaf));
       lstk_budget_table->put (xstrdup (name), b);
     }
   return ok;
@@ -229,6 +246,7 @@ lstk_budget_for (const char *name)
 	  b.bytes = e->bytes;
 	  b.leaf = false;
 	  b.measured = true;
+	  b.runtime = true;
 	  return b;
 	}
     }
@@ -244,6 +262,7 @@ lstk_budget_guarded (void)
   b.bytes = lstk_opts.external_reserve;
   b.leaf = false;
   b.measured = false;
+  b.runtime = false;
   return b;
 }
 
@@ -254,7 +273,7 @@ lstk_budget_note_use (const char *name, struct lstk_budget b)
     return;
   if (!lstk_budget_used)
     lstk_budget_used = new hash_set<nofree_string_hash> (64);
-  char *key = concat (b.leaf ? "L:" : "R:", name, NULL);
+  char *key = concat (b.runtime ? "R:" : "L:", name, NULL);
   if (lstk_budget_used->add (key))
     free (key);
 }

@@ -10,11 +10,11 @@
    for it (pass_reserve.cc).
 
    A budget is either PROVEN or GUARDED:
-     - proven: a line of the budgets table.  "NAME BYTES leaf" is a libc
-       function whose bound was read from its machine code over every
-       IFUNC variant and which never calls out of libc; "NAME BYTES" is a
-       function of the linkstack runtime (its lstk_* API, its libc-name
-       wrappers such as read), proven by painted-stack tests.  The object
+     - proven: a line of the budgets table: a libc function whose bound
+       was read from its machine code over every IFUNC variant and which
+       never calls out of libc (after "#!libc"), or a function of the
+       linkstack runtime (its lstk_* API, its libc-name wrappers such as
+       read; after "#!runtime"), proven by painted-stack tests.  The object
        records every proven budget it used (.note.linkstack type 3: "L:"
        libc, "R:" runtime) and the runtime refuses to run it unless each
        name resolves into the libc the table was proven on, or into
@@ -56,6 +56,10 @@ struct lstk_budget
   /* From the built-in table or the budgets file (proven); false for a
      guarded call (BYTES is then G).  */
   bool measured;
+  /* A budget of the linkstack runtime ("R:" in the note), not of libc
+     ("L:"): the lstk_* names, the lines after "#!runtime", and, in a
+     table without directives, the lines without "leaf".  */
+  bool runtime;
 };
 
 /* The guarded budget: G bytes, not a leaf (callbacks need R below).  */
