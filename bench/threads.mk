@@ -12,6 +12,7 @@ EXTRA_DIST += \
 	bench/threads/common.h \
 	bench/threads/calib.c \
 	bench/threads/lstk.c \
+	bench/threads/depth.c \
 	bench/threads/go_threads.go \
 	bench/threads/pth.c \
 	bench/threads/st.c \

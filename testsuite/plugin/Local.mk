@@ -38,6 +38,7 @@ EXTRA_DIST += \
 	testsuite/plugin/placement-3.c \
 	testsuite/plugin/placement-4.c \
 	testsuite/plugin/placement-5.c \
+	testsuite/plugin/placement-6.c \
 	testsuite/plugin/reserve-1.c \
 	testsuite/plugin/reserve-2.c \
 	testsuite/plugin/reserve-3.c \

@@ -3,10 +3,18 @@
    functions unchecked and makes a small-frame check ask for what its
    region needs beyond R; a larger one leaves more unchecked.  The object
    records its R (.note.linkstack, checked by the runtime at start).  */
+/* This file: R = 64, where both functions keep their check and each asks
+   for its region beyond R: frame200 224 - 64 = 160 bytes, calls200 (with
+   frame200 below it) 344 - 64 = 280, both 64 more than -fsplit-stack's
+   request (the frame).  placement-6.c: the same code with R = 1024, where
+   neither needs a check.  */
 /* { lstk-do compile } */
-/* { lstk-variants "-O2 -fplugin-arg-linkstack-reserve=256" "-O2 -fplugin-arg-linkstack-reserve=1024" } */
+/* { lstk-options "-O2 -fplugin-arg-linkstack-reserve=64" } */
 /* { lstk-s "^ \.section \.note\.linkstack,\"a\",@note" } */
-/* { lstk-s "^ \.long (256|1024) +# R, bytes below the guard" } */
+/* { lstk-s "^ \.long 64 +# R, bytes below the guard" } */
+/* { lstk-check frame200 calls200 } */
+/* { lstk-request frame200 +64 } */
+/* { lstk-request calls200 +64 } */
 
 volatile int sink;
 

@@ -27,7 +27,14 @@ else
 fi
 bin="$top_builddir/testsuite/rt/.libs/abi"
 [ -f "$bin" ] || bin="$top_builddir/testsuite/rt/abi"
-if nm "$bin" 2>/dev/null | grep -q generic_morestack; then
+# nm must read the program and find liblinkstack in it: a missing or
+# unreadable binary is a failure, not an absence of libgcc's code.
+syms=$(nm "$bin" 2>/dev/null)
+if [ -z "$syms" ]; then
+    echo "not ok 2 - dynamic test program $bin missing or without symbols"
+elif ! printf '%s\n' "$syms" | grep -q ' lstk_stats$\|__morestack$'; then
+    echo "not ok 2 - $bin does not reference liblinkstack"
+elif printf '%s\n' "$syms" | grep -q generic_morestack; then
     echo "not ok 2 - dynamic test program pulled libgcc's generic-morestack"
 else
     echo "ok 2 - dynamic test program has no libgcc split-stack code"
