@@ -7,6 +7,7 @@
 #include <criterion/new/assert.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -101,10 +102,46 @@ static void *use_socket(void *arg)
     return arg;
 }
 
+static pid_t main_tid;
+static int main_seen_blocked;
+
+/* Whether the OS thread TID is blocked in a system call waiting for FD:
+   read(FD), or poll/ppoll on a pollfd for FD (the wrapper's wait when the
+   kernel's descriptor is non-blocking), per /proc/self/task/TID/syscall. */
+static int blocked_on(pid_t tid, int fd)
+{
+    char path[64], buf[512];
+    long nr;
+    unsigned long a0;
+
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
+    int f = open(path, O_RDONLY);
+    if (f < 0)
+        return 0;
+    ssize_t n = read(f, buf, sizeof buf - 1); /* a foreign pthread: libc's */
+    close(f);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    if (sscanf(buf, "%ld %lx", &nr, &a0) != 2)
+        return 0; /* "running" */
+    if (nr == SYS_read)
+        return (int)a0 == fd;
+    if (nr == SYS_poll || nr == SYS_ppoll) /* main is stuck there: its pollfd is valid */
+        return ((struct pollfd *)a0)->fd == fd;
+    return 0;
+}
+
+/* A foreign pthread: writes once main is seen blocked in its read (polled
+   every millisecond, up to 10 s), so that main's read is shown to block. */
 static void *write_later(void *arg)
 {
     (void)arg;
-    usleep(50000); /* a foreign pthread: a real sleep */
+    for (int i = 0; i < 10000 && !main_seen_blocked; i++) {
+        main_seen_blocked = blocked_on(main_tid, pair[1]);
+        if (!main_seen_blocked)
+            usleep(1000);
+    }
     (void)!write(pair[0], "y", 1);
     return NULL;
 }
@@ -128,10 +165,12 @@ Test(intercept, main_and_foreign_threads_block_as_with_libc)
     cr_assert(eq(int, fl & O_NONBLOCK, 0));
     /* ...and main's read blocks until a foreign pthread writes, instead of
        failing with EAGAIN. */
+    main_tid = gettid();
     cr_assert(eq(int, pthread_create(&w, NULL, write_later, NULL), 0));
     cr_assert(eq(i64, read(pair[1], &c, 1), 1));
     cr_assert(eq(chr, c, 'y'));
     pthread_join(w, NULL);
+    cr_assert(eq(int, main_seen_blocked, 1), "main's read blocked in the kernel until the write");
 
     /* Setting O_NONBLOCK is seen, and then EAGAIN is the program's. */
     cr_assert(eq(int, fcntl(pair[1], F_SETFL, fl | O_NONBLOCK), 0));

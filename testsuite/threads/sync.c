@@ -195,16 +195,39 @@ Test(sync, a_signal_before_the_deadline_wins)
 
 /* --- sleeps ------------------------------------------------------------------ */
 
+/* Sleepers with deadlines 8 ms apart, computed up front from one base
+   (50 ms ahead, so that normally all are asleep before the first
+   deadline), the last created first due.  The order is checked by
+   construction, not by timing: a sleeper due earlier must wake before one
+   due later whenever both were asleep by the earlier deadline (a pause of
+   the machine can only leave pairs unconstrained, never fail them); and
+   none wakes before its own deadline. */
 enum { SLEEPERS = 12 };
+static uint64_t sleep_base;
 static int wake_order[SLEEPERS];
 static int nwake;
+static uint64_t asleep_at[SLEEPERS], woke_at[SLEEPERS];
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t due(long i)
+{
+    return sleep_base + (uint64_t)(SLEEPERS - i) * 8000000u;
+}
 
 static void *sleeper(void *arg)
 {
     long i = (long)arg;
-    /* Deadlines 8 ms apart (the sleepers start microseconds apart), the
-       last created first to wake. */
-    lstk_sleep_ns((uint64_t)(SLEEPERS - i) * 8000000u);
+    uint64_t now = now_ns();
+
+    asleep_at[i] = now;
+    lstk_sleep_ns(due(i) > now ? due(i) - now : 0);
+    woke_at[i] = now_ns();
     wake_order[nwake++] = (int)i;
     return NULL;
 }
@@ -212,14 +235,28 @@ static void *sleeper(void *arg)
 Test(sync, sleepers_wake_in_deadline_order)
 {
     lstk_t t[SLEEPERS];
+    int constrained = 0;
 
+    sleep_base = now_ns() + 50000000u;
     for (long i = 0; i < SLEEPERS; i++)
         cr_assert(eq(int, lstk_create(&t[i], NULL, sleeper, (void *)i), 0));
     for (long i = 0; i < SLEEPERS; i++)
         cr_assert(eq(int, lstk_join(t[i], NULL), 0));
     cr_assert(eq(int, nwake, SLEEPERS));
     for (int i = 0; i < SLEEPERS; i++)
-        cr_assert(eq(int, wake_order[i], SLEEPERS - 1 - i), "position %d", i);
+        cr_assert(ge(u64, woke_at[i], due(i)), "sleeper %d woke before its deadline", i);
+    for (int p = 0; p < SLEEPERS; p++)
+        for (int q = p + 1; q < SLEEPERS; q++) {
+            int a = wake_order[p], b = wake_order[q]; /* a woke before b */
+            if (due(b) < due(a) && asleep_at[a] < due(b) && asleep_at[b] < due(b))
+                cr_assert(0, "sleeper %d (due %llu) woke before %d (due %llu), both asleep by then",
+                          a, (unsigned long long)(due(a) - sleep_base), b,
+                          (unsigned long long)(due(b) - sleep_base));
+            uint64_t first = due(a) < due(b) ? due(a) : due(b);
+            constrained += asleep_at[a] < first && asleep_at[b] < first;
+        }
+    cr_log_info("%d of %d pairs were asleep together by the earlier deadline", constrained,
+                SLEEPERS * (SLEEPERS - 1) / 2);
 }
 
 static int spins;
