@@ -11,6 +11,8 @@
  * budget_table_check(FILE) then holds every measured name to its line in
  * the table (NAME BYTES [leaf], the plugin's format) and every line of the
  * table to a measurement: a line no test measured proves nothing.
+ * budget_unmeasured() holds the header to the measurements: every function
+ * it exports (in the given block) was measured, or is exempted by name.
  */
 #ifndef LSTK_TEST_STACK_BUDGET_H
 #define LSTK_TEST_STACK_BUDGET_H
@@ -18,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* What a name without a table line gets: the plugin's lstk_ rule. */
@@ -25,7 +28,7 @@
 #define PAINTED 4096
 #define PATTERN 0x5a5a5a5a5a5a5a5aull
 
-enum { CALLS = 64 };
+enum { CALLS = 128 };
 /* The deepest use seen per call name. */
 static struct {
     const char *what;
@@ -105,5 +108,76 @@ static int budget_table_check(const char *path, char *msg, size_t msglen)
             ;                                                                 \
         record(what, sp_ - (uintptr_t)p_);                                   \
     } while (0)
+
+/* Whether WHAT was measured. */
+static int measured(const char *what)
+{
+    for (int i = 0; i < nused; i++)
+        if (strcmp(used[i].what, what) == 0)
+            return 1;
+    return 0;
+}
+
+/* "Every call": the functions the public header exports (LSTK_EXPORT) in
+   the lines after the one containing FROM (NULL: the first line) and
+   before the one containing TO (NULL: the last), less the names in EXEMPT
+   (NULL-terminated), that were not measured; written space-separated to
+   OUT.  Returns how many, or -1 when the header cannot be read or holds no
+   such function (a check that found nothing to check must not pass).  The
+   header is $top_srcdir/include/linkstack.h. */
+static int budget_unmeasured(const char *from, const char *to, const char *const *exempt,
+                             char *out, size_t outsz)
+{
+    const char *top = getenv("top_srcdir");
+    char path[600], line[512];
+    int in = from == NULL, names = 0, missing = 0;
+    size_t len = 0;
+    FILE *f;
+
+    out[0] = 0;
+    snprintf(path, sizeof path, "%s/include/linkstack.h", top ? top : "..");
+    if (!(f = fopen(path, "r"))) {
+        snprintf(out, outsz, "cannot read %s", path);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        if (!in) {
+            in = strstr(line, from) != NULL;
+            continue;
+        }
+        if (to && strstr(line, to))
+            break;
+        char *e = strstr(line, "LSTK_EXPORT"), *paren, *b;
+        if (!e || !(paren = strchr(e, '(')))
+            continue;
+        if (strstr(e, "__attribute__") && strstr(e, "__attribute__") < paren)
+            paren = strchr(strstr(paren, "))") + 2, '('); /* past the attribute */
+        if (!paren)
+            continue;
+        for (b = paren; b > e && (b[-1] == '_' || (b[-1] >= 'a' && b[-1] <= 'z') ||
+                                  (b[-1] >= '0' && b[-1] <= '9'));
+             b--)
+            ;
+        *paren = 0;
+        if (strncmp(b, "lstk_", 5) != 0)
+            continue;
+        names++;
+        int skip = measured(b);
+        for (int i = 0; !skip && exempt && exempt[i]; i++)
+            skip = strcmp(exempt[i], b) == 0;
+        if (!skip && len + strlen(b) + 2 < outsz) {
+            len += (size_t)snprintf(out + len, outsz - len, "%s ", b);
+            missing++;
+        } else if (!skip) {
+            missing++;
+        }
+    }
+    fclose(f);
+    if (names == 0) {
+        snprintf(out, outsz, "no exported function found in %s", path);
+        return -1;
+    }
+    return missing;
+}
 
 #endif

@@ -1,6 +1,12 @@
 #!/bin/sh
 # testsuite/differential/run.sh [FIRST COUNT]: differential tests of the
 # plugin with csmith (Debian's csmith and libcsmith-dev).
+#   run.sh                 the seeds listed in seeds.txt (`make check`)
+#   run.sh FIRST COUNT     seeds FIRST..FIRST+COUNT-1 (scripts/differential)
+#   run.sh --find-seeds FIRST COUNT
+#                          prints the seeds of that range whose plain
+#                          program finishes within 1 s (how seeds.txt was
+#                          made)
 #
 # For each seed, csmith writes a random C program that prints a checksum
 # of its global state.  It is built twice with the same options: plain
@@ -9,13 +15,16 @@
 # 1 KiB (driver.c) in the runtime's debug mode (LINKSTACK_DEBUG=1: the
 # bottom 128 bytes of every chunk's reserve must stay untouched).  The
 # outputs must be identical.  Seeds cycle through -O2, -O1, -O0 (callers
-# compiled first) and -O2 -fplugin-arg-linkstack-check=all.  A program
-# whose plain build does not finish in 2 s is skipped (csmith programs may
-# loop for long).
+# compiled first) and -O2 -fplugin-arg-linkstack-check=all.
 #
-# Default: seeds 1..230 (`make check`, about a minute on 2 cores): about
-# 20 of them loop for longer than 2 s, so over 200 are compared.
-# scripts/differential runs thousands more the same way.
+# csmith programs may loop for long.  `make check` runs a fixed list of
+# 200 seeds whose plain programs finish (seeds.txt: within 1 s here, with
+# the csmith version it names), so the number of programs compared does
+# not depend on the machine's speed: a listed program that does not finish
+# within 60 s fails the test (unless the installed csmith is another
+# version, whose programs differ: then it is skipped, and said so).  In a
+# range (FIRST COUNT) a plain program that does not finish in 2 s is
+# skipped.  scripts/differential runs thousands more seeds that way.
 # Environment as for testsuite/plugin/run.sh; JOBS (default: cores).
 # Prints TAP.
 LC_ALL=C
@@ -26,9 +35,14 @@ export LC_ALL
 : "${CC:=gcc}"
 if [ "$1" = --one ]; then
   one_only=$2
+elif [ "$1" = --find-seeds ]; then
+  find_seeds=1
+  shift
 fi
 first=${1:-1}
-count=${2:-230}
+count=${2:-0}
+listed=${listed:-0}
+[ $# -ge 2 ] || [ -n "${one_only:-}" ] || listed=1
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 here=$top_srcdir/testsuite/differential
 csmith_inc=${CSMITH_INCLUDE:-/usr/include/csmith}
@@ -61,10 +75,28 @@ one ()
     echo "ok - seed $s: # SKIP csmith failed" > "$d/result"; return; }
   $CC $copt -w -I"$csmith_inc" "$d/p.c" -o "$d/plain" 2> "$d/err" || {
     echo "ok - seed $s: # SKIP the plain build fails" > "$d/result"; return; }
-  timeout 2 "$d/plain" > "$d/plain.out" 2>&1
-  st=$?
-  if [ $st -eq 124 ]; then
-    echo "ok - seed $s: # SKIP runs for more than 2 s" > "$d/result"; return
+  if [ "${finding:-0}" = 1 ]; then
+    timeout 1 "$d/plain" > /dev/null 2>&1
+    [ $? -eq 124 ] || echo "$s" > "$d/result"
+    return
+  fi
+  if [ "$listed" = 1 ]; then
+    timeout 60 "$d/plain" > "$d/plain.out" 2>&1
+    st=$?
+    if [ $st -eq 124 ]; then
+      if [ "$csmith_same" = 1 ]; then
+        echo "not ok - seed $s: listed in seeds.txt as finishing, ran for more than 60 s" > "$d/result"
+      else
+        echo "ok - seed $s: # SKIP runs for more than 60 s with $csmith_version (seeds.txt: $csmith_listed)" > "$d/result"
+      fi
+      return
+    fi
+  else
+    timeout 2 "$d/plain" > "$d/plain.out" 2>&1
+    st=$?
+    if [ $st -eq 124 ]; then
+      echo "ok - seed $s: # SKIP runs for more than 2 s" > "$d/result"; return
+    fi
   fi
   if ! $CC $plugin $opt -w -I"$csmith_inc" -Dmain=csmith_main -c "$d/p.c" \
          -o "$d/p.o" 2> "$d/err" ||
@@ -93,18 +125,35 @@ trap 'exit 1' INT TERM
 $CC -O2 -I"$top_srcdir/include" $plugin -c "$here/driver.c" \
   -o "$work/driver.o" || { echo "Bail out! driver.c does not compile"; exit 1; }
 
-last=$((first + count - 1))
+# The seeds: the list, or the range.
+csmith_version=$(csmith --version 2>/dev/null | head -n 1)
+csmith_listed=$(sed -n 's/^# csmith: //p' "$here/seeds.txt")
+csmith_same=0
+[ "$csmith_version" != "$csmith_listed" ] || csmith_same=1
+if [ "$listed" = 1 ] && [ "${find_seeds:-0}" != 1 ]; then
+  grep -v '^#' "$here/seeds.txt" > "$work/seeds"
+  [ "$(wc -l < "$work/seeds")" -ge 200 ] || { echo "Bail out! seeds.txt lists fewer than 200 seeds"; exit 1; }
+else
+  seq "$first" "$((first + count - 1))" > "$work/seeds"
+  listed=0
+fi
+finding=${find_seeds:-0}
 # Each seed in a process of its own, JOBS at a time (xargs keeps them all
 # busy: one slow program does not hold up the others).
-export work top_srcdir top_builddir LSTK_PLUGIN CC csmith_inc plugin libs csmith_opts
-seq "$first" "$last" | xargs -P "$jobs" -n 1 sh "$0" --one
+export work top_srcdir top_builddir LSTK_PLUGIN CC csmith_inc plugin libs csmith_opts \
+  listed finding csmith_same csmith_version csmith_listed
+xargs -P "$jobs" -n 1 sh "$0" --one < "$work/seeds"
 
+if [ "$finding" = 1 ]; then
+  while read -r s; do
+    cat "$work/$s/result" 2>/dev/null
+  done < "$work/seeds"
+  exit 0
+fi
 n=0
-s=$first
-while [ $s -le $last ]; do
+while read -r s; do
   n=$((n + 1))
   sed "s/^\(not \)\{0,1\}ok /&$n /; s/^ok $n - \(.*\) # SKIP/ok $n - \1 # SKIP/" \
     "$work/$s/result"
-  s=$((s + 1))
-done
+done < "$work/seeds"
 echo "1..$n"

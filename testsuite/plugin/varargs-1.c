@@ -10,6 +10,14 @@
 /* { lstk-request vfmt +65536 } */
 /* { lstk-asm vfmt "leaq -[0-9]+\(%rsp\), %r11" } */
 /* { lstk-asm vfmt "leaq 8\(%rsp\), %r11" } */
+/* GCC itself saves the static chain in rax around __morestack (with or
+   without the plugin); what the plugin adds, and what these check, is the
+   enlarged request: r11 = sp - request compared with the guard, and a
+   request of at least 10000 bytes (snprintf's budget, or the external reserve) loaded into r10
+   after the chain was saved, restored after the call.  Without the
+   plugin, -fsplit-stack compares rsp and requests the frame (40-56).  */
+/* { lstk-asm inner "cmpq %fs:112, %r11" } */
+/* { lstk-asm inner "movl [$][1-9][0-9]{4,}, %r10d" } */
 /* { lstk-asm inner "movq %r10, %rax" } */
 /* { lstk-asm inner "movq %rax, %r10" } */
 

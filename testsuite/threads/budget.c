@@ -1,5 +1,6 @@
 /*
- * budget.c: every public lstk_* call uses at most its budget in
+ * budget.c: every public lstk_* call (but lstk_exit; the I/O calls are
+ * testsuite/io/budget.c's) uses at most its budget in
  * rt/thread/thread-budgets.txt of its caller's stack (the plugin reserves that
  * much at each call; names without a line get 512 bytes), and every line
  * of that table is proven here.  Heavier work must go to the system stack.
@@ -59,6 +60,16 @@ static void *ret(void *arg)
     return arg;
 }
 
+/* Signals the condition under the mutex: the measured lstk_cond_wait
+   blocks, then wakes. */
+static void *signal_c(void *arg)
+{
+    lstk_mutex_lock(&m);
+    lstk_cond_signal(&c);
+    lstk_mutex_unlock(&m);
+    return arg;
+}
+
 static void *measure(void *arg)
 {
     lstk_t t, u;
@@ -73,7 +84,41 @@ static void *measure(void *arg)
         MEASURE("lstk_yield", lstk_yield());
     MEASURE("lstk_sleep_ns", lstk_sleep_ns(1000));
     MEASURE("lstk_self", lstk_self());
+    MEASURE("lstk_equal", lstk_equal(lstk_self(), lstk_self()));
     MEASURE("lstk_stats", lstk_stats(&st));
+    MEASURE("lstk_reserve", lstk_reserve());
+
+    /* Attributes and initialisers. */
+    {
+        lstk_attr_t at;
+        lstk_mutexattr_t ma;
+        lstk_condattr_t ca;
+        lstk_mutex_t m2;
+        lstk_cond_t c2;
+        size_t ss;
+        int ds;
+        lstk_key_t k2;
+        void *r;
+
+        MEASURE("lstk_attr_init", lstk_attr_init(&at));
+        MEASURE("lstk_attr_setstacksize", lstk_attr_setstacksize(&at, 8192));
+        MEASURE("lstk_attr_getstacksize", lstk_attr_getstacksize(&at, &ss));
+        MEASURE("lstk_attr_setdetachstate", lstk_attr_setdetachstate(&at, LSTK_CREATE_JOINABLE));
+        MEASURE("lstk_attr_getdetachstate", lstk_attr_getdetachstate(&at, &ds));
+        MEASURE("lstk_attr_destroy", lstk_attr_destroy(&at));
+        MEASURE("lstk_mutexattr_init", lstk_mutexattr_init(&ma));
+        MEASURE("lstk_mutex_init", lstk_mutex_init(&m2, &ma));
+        MEASURE("lstk_mutex_destroy", lstk_mutex_destroy(&m2));
+        MEASURE("lstk_mutexattr_destroy", lstk_mutexattr_destroy(&ma));
+        MEASURE("lstk_condattr_init", lstk_condattr_init(&ca));
+        MEASURE("lstk_cond_init", lstk_cond_init(&c2, &ca));
+        MEASURE("lstk_cond_destroy", lstk_cond_destroy(&c2));
+        MEASURE("lstk_condattr_destroy", lstk_condattr_destroy(&ca));
+        MEASURE("lstk_key_create", lstk_key_create(&k2, NULL));
+        MEASURE("lstk_key_delete", lstk_key_delete(k2));
+        /* A stack of its own, run to completion from here. */
+        MEASURE("lstk_stack_run", lstk_stack_run(0, ret, NULL, &r));
+    }
 
     /* Creation (may map memory: system stack), join that blocks. */
     MEASURE("lstk_create", lstk_create(&t, NULL, ret, NULL));
@@ -107,7 +152,11 @@ static void *measure(void *arg)
         }
         MEASURE("lstk_cond_timedwait", lstk_cond_timedwait(&c, &m, &ts));
     }
+    /* An untimed wait, woken by another thread. */
+    lstk_create(&t, NULL, signal_c, NULL);
+    MEASURE("lstk_cond_wait", lstk_cond_wait(&c, &m));
     lstk_mutex_unlock(&m);
+    lstk_join(t, NULL);
     MEASURE("lstk_cond_signal", lstk_cond_signal(&c));
     MEASURE("lstk_cond_broadcast", lstk_cond_broadcast(&c));
 
@@ -136,7 +185,13 @@ Test(budget, every_call_fits_in_its_budget)
     cr_assert(eq(int, lstk_join(s2, NULL), 0));
 
     char msg[256];
-    cr_assert(eq(int, nused, 19), "every call was measured");
+    /* Every thread call the header exports, but lstk_exit: it never
+       returns, and the stack it leaves is gone before anything could read
+       how deep it went. */
+    static const char *const exempt[] = { "lstk_exit", NULL };
+    char missing[1024];
+    int nmiss = budget_unmeasured(NULL, "I/O and time", exempt, missing, sizeof missing);
+    cr_assert(eq(int, nmiss, 0), "not measured: %s", missing);
     cr_expect(eq(int, budget_table_check(LSTK_BUDGET_TABLE, msg, sizeof msg), 0),
               "%s", msg);
 }
