@@ -6,6 +6,7 @@
 EXTRA_DIST += \
 	bench/README.md \
 	bench/run \
+	bench/summary \
 	bench/growth/common.h \
 	bench/growth/calib.c \
 	bench/growth/callheavy.c \
