@@ -198,6 +198,13 @@ static void lstk__check_budgets(const struct lstk__obj *o, const char *d,
                              "link it dynamically to have them checked",
                              lstk__obj_name(o), name);
             return;
+        } else if (obj == 0 && !libc &&
+                   lstk__object_of((const void *)o->phdr, NULL) == me) {
+            /* liblinkstack.a linked into this very object (no -rdynamic):
+               the runtime's names are not in the dynamic symbol table, and
+               the static linker bound the object's call to the only
+               definition linked in, the runtime's (a second definition of
+               a runtime name would not link). */
         } else if (obj == 0) {
             lstk__refuse(v, "linkstack: %s relies on the table budget of %s, "
                          "but %s does not resolve to any loaded object: "
