@@ -91,6 +91,7 @@ static int lstk__arena_refill(struct lstk__pool *p)
             k = (k == LSTK__KLASS_HUGE ? LSTK__NKLASS : k) - 1;
         struct lstk__chunk *c = (struct lstk__chunk *)p->bump;
         p->bump += lstk__klass_size(k);
+        lstk__vg_stack_new(c, lstk__klass_size(k)); /* [issue 12] */
         c->prev = p->free[k];
         p->free[k] = c;
     }
@@ -128,6 +129,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
                 return NULL;
             c = (struct lstk__chunk *)p->bump;
             p->bump += csize;
+            lstk__vg_stack_new(c, csize); /* [issue 12] once per carve */
         }
     } else {
         csize = (size + LSTK__PAGE - 1) & ~(size_t)(LSTK__PAGE - 1);
@@ -146,6 +148,8 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     c->from = 0;
     c->spare = 0;
     c->canary = lstk__canary_secret;
+    if (lstk__slow(k == LSTK__KLASS_HUGE)) /* [issue 12] */
+        c->spare = lstk__vg_stack_new(c, csize);
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
         lstk__debug_chunk_new(c);
     p->chunk_allocs++;
@@ -181,6 +185,7 @@ void lstk__chunk_free(struct lstk__chunk *c)
         c->prev = p->free[k];
         p->free[k] = c;
     } else {
+        lstk__vg_stack_gone((unsigned)c->spare); /* [issue 12] */
         munmap(c, c->size);
     }
 }
@@ -266,6 +271,7 @@ static void *lstk__map_guarded(size_t size)
     if (m == MAP_FAILED)
         return NULL;
     mprotect(m, LSTK__PAGE, PROT_NONE);
+    lstk__vg_stack_new(m + LSTK__PAGE, size); /* [issue 12] */
     return m + LSTK__PAGE + size;
 }
 
@@ -285,6 +291,7 @@ int lstk__os_thread_init(void)
                     "carries libgcc's __morestack instead of liblinkstack's; "
                     "link every object compiled with the plugin with "
                     "$(pkg-config --libs linkstack)");
+    lstk__vg_os_thread(); /* [issue 12] */
 
     if (p->sys_top == NULL) {
         void *top = lstk__map_guarded(LSTK__SYS_STACK_SIZE);
