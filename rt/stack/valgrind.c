@@ -17,8 +17,8 @@
  *     lstk__arena_refill); a chunk taken again from a free list was
  *     registered when it was carved, and arenas are never unmapped, so the
  *     hot reuse path has no hook at all;
- *   - huge chunks when mapped, deregistered when unmapped (the stack id
- *     is kept in the header's spare word);
+ *   - huge chunks and guarded chunks when mapped, deregistered when
+ *     unmapped (the stack id is kept in the header's spare word);
  *   - the system stack and the sigaltstack when mapped (lstk__map_guarded);
  *   - the OS thread's own stack, at its set-up, when under Valgrind: a
  *     pthread's stack is not registered by Valgrind itself, and a move
@@ -30,6 +30,14 @@
  * chunk carved right above in the same arena starts at that address; its
  * header's first bytes are never a stack pointer, so the ranges never
  * overlap.
+ *
+ * Memcheck also coalesces "rsp = X; rsp -= N" into one move when no memory
+ * access lies between: then the N bytes above the new rsp, on the system
+ * stack, stay as the last frames there left them (inaccessible), and
+ * __morestack's stores into its save area would be reported.  So its two
+ * landings on the system stack load the guard between the two steps
+ * (rt/stack/x86_64/morestack_*.S): a switch, then a frame memcheck makes
+ * addressable.
  *
  * Cost: the client requests are Valgrind's "special instruction" sequence,
  * a few rotates of rdi and an xchg that do nothing outside Valgrind, and
