@@ -11,6 +11,7 @@
 cases='rt/grow grow/recursion_million_levels_from_1k_and_counters_return
 rt/grow grow/several_os_threads_grow_independently
 rt/grow grow/stack_run_nested_from_a_linked_stack
+rt/guarded guarded/frames_of_g_prime_or_more_run_on_guarded_chunks
 rt/jump jump/longjmp_out_of_ten_thousand_levels
 threads/life life/exit_from_deep_recursion_frees_every_chunk
 threads/life life/create_join_returns_results_in_fifo_order
