@@ -271,6 +271,20 @@ def _blocked_at(t):
     return call, "?"
 
 
+def _not_started(t):
+    """The entry function's name when T has never run, else None: its
+    switch frame still "returns" to lstk__thread_entry, FN in r12."""
+    f = _ptr("struct lstk__ctx_frame", _u64(t["sp"])).dereference()
+    try:
+        entry = _u64(gdb.parse_and_eval("&lstk__thread_entry"))
+    except gdb.error:
+        return None
+    if _u64(f["rip"]) != entry:
+        return None
+    fn = _u64(f["r12"])
+    return _symbolic(fn) if fn else "?"
+
+
 def _chunks(t):
     """(chunks, bytes) of T's linked stack, the cached successor included."""
     base = _u64(t["stack"]["base"])
@@ -339,6 +353,8 @@ bytes of stack it holds, its scheduler (OS thread)."""
                 where = ""
                 if st == _T_RUNNING:
                     where = "(running on OS thread %d)" % th.num
+                elif st != _T_FINISHED and _not_started(t):
+                    where = "(not started: %s)" % _not_started(t)
                 elif st != _T_FINISHED:
                     th.switch()
                     _pivot_to(t)
@@ -382,6 +398,9 @@ thread's innermost)."""
                 if st == _T_RUNNING:
                     _pivot_to(None)
                     gdb.execute("bt", to_string=False)
+                    continue
+                if _not_started(t):
+                    print("    not started: %s" % _not_started(t))
                     continue
                 _pivot_to(t)
                 for f in _thread_frames(t):

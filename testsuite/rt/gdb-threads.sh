@@ -5,9 +5,9 @@
 # shows one three chunks deep down to its entry, and `lstk-thread` selects
 # its frames so that `info locals` and `up` work there.  The core file is
 # written by gdb's gcore at the same stop.  Skips without gdb.
-echo "1..8"
+echo "1..9"
 if [ -z "$GDB" ] || ! command -v "$GDB" >/dev/null 2>&1; then
-    for i in 1 2 3 4 5 6 7 8; do
+    for i in 1 2 3 4 5 6 7 8 9; do
         echo "ok $i - gdb extension # SKIP gdb not installed"
     done
     exit 0
@@ -85,4 +85,15 @@ if [ -s "$tmp/core" ]; then
 else
     for i in 5 6 7 8; do echo "not ok $i - core file: gcore wrote none"; done
     printf '%s\n' "$live" | tail -5 | sed 's/^/# /'
+fi
+
+# Before main's first lstk_yield every thread is created and none has run.
+early=$(gdb_run -ex 'break lstk_yield' -ex run -ex 'info lstk-threads' "$prog")
+ns=$(printf '%s\n' "$early" | grep -c '^ *[0-9][0-9]* runnable .*(not started: wait_mutex)')
+if [ "$ns" -eq 250 ] &&
+   printf '%s\n' "$early" | grep -q '^ *2 runnable .*(not started: deep_entry)'; then
+    echo "ok 9 - threads that never ran are named by their entry function"
+else
+    echo "not ok 9 - not-started threads ($ns wait_mutex)"
+    printf '%s\n' "$early" | head -12 | sed 's/^/# /'
 fi
