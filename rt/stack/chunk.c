@@ -115,6 +115,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     unsigned k = lstk__klass_of(size);
     struct lstk__chunk *c;
     size_t csize;
+    unsigned vg_id = 0; /* [issue 12] a mapped chunk's Valgrind stack id */
 
     if (lstk__slow(size > LSTK__UNGUARDED_MAX)) /* [issue 9] guarded.c */
         return lstk__guarded_alloc(size, stack, NULL);
@@ -139,6 +140,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (c == MAP_FAILED)
             return NULL;
+        vg_id = lstk__vg_stack_new(c, csize); /* [issue 12] */
     }
     c->prev = NULL;
     c->next = NULL;
@@ -146,10 +148,8 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     c->stack = stack;
     c->dyn = NULL;
     c->from = 0;
-    c->spare = 0;
+    c->spare = vg_id;
     c->canary = lstk__canary_secret;
-    if (lstk__slow(k == LSTK__KLASS_HUGE)) /* [issue 12] */
-        c->spare = lstk__vg_stack_new(c, csize);
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
         lstk__debug_chunk_new(c);
     p->chunk_allocs++;
