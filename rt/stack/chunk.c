@@ -91,6 +91,7 @@ static int lstk__arena_refill(struct lstk__pool *p)
             k = (k == LSTK__KLASS_HUGE ? LSTK__NKLASS : k) - 1;
         struct lstk__chunk *c = (struct lstk__chunk *)p->bump;
         p->bump += lstk__klass_size(k);
+        lstk__vg_stack_new(c, lstk__klass_size(k)); /* [issue 12] */
         c->prev = p->free[k];
         p->free[k] = c;
     }
@@ -114,6 +115,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     unsigned k = lstk__klass_of(size);
     struct lstk__chunk *c;
     size_t csize;
+    unsigned vg_id = 0; /* [issue 12] a mapped chunk's Valgrind stack id */
 
     if (lstk__slow(size > LSTK__UNGUARDED_MAX)) /* [issue 9] guarded.c */
         return lstk__guarded_alloc(size, stack, NULL);
@@ -128,6 +130,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
                 return NULL;
             c = (struct lstk__chunk *)p->bump;
             p->bump += csize;
+            lstk__vg_stack_new(c, csize); /* [issue 12] once per carve */
         }
     } else {
         csize = (size + LSTK__PAGE - 1) & ~(size_t)(LSTK__PAGE - 1);
@@ -137,6 +140,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (c == MAP_FAILED)
             return NULL;
+        vg_id = lstk__vg_stack_new(c, csize); /* [issue 12] */
     }
     c->prev = NULL;
     c->next = NULL;
@@ -144,7 +148,7 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     c->stack = stack;
     c->dyn = NULL;
     c->from = 0;
-    c->spare = 0;
+    c->spare = vg_id;
     c->canary = lstk__canary_secret;
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
         lstk__debug_chunk_new(c);
@@ -181,6 +185,7 @@ void lstk__chunk_free(struct lstk__chunk *c)
         c->prev = p->free[k];
         p->free[k] = c;
     } else {
+        lstk__vg_stack_gone((unsigned)c->spare); /* [issue 12] */
         munmap(c, c->size);
     }
 }
@@ -266,6 +271,7 @@ static void *lstk__map_guarded(size_t size)
     if (m == MAP_FAILED)
         return NULL;
     mprotect(m, LSTK__PAGE, PROT_NONE);
+    lstk__vg_stack_new(m + LSTK__PAGE, size); /* [issue 12] */
     return m + LSTK__PAGE + size;
 }
 
@@ -285,6 +291,7 @@ int lstk__os_thread_init(void)
                     "carries libgcc's __morestack instead of liblinkstack's; "
                     "link every object compiled with the plugin with "
                     "$(pkg-config --libs linkstack)");
+    lstk__vg_os_thread(); /* [issue 12] */
 
     if (p->sys_top == NULL) {
         void *top = lstk__map_guarded(LSTK__SYS_STACK_SIZE);

@@ -99,6 +99,7 @@ static void lstk__gpool_exit(void *arg)
     while (gp->free != NULL) {
         struct lstk__chunk *c = gp->free;
         gp->free = *lstk__guarded_link(c);
+        lstk__vg_stack_gone((unsigned)c->spare); /* [issue 12] */
         munmap((char *)lstk__guarded_hdr_page(c) - LSTK__GUARDED_GAP,
                lstk__guarded_map_len(c->size));
     }
@@ -187,6 +188,8 @@ struct lstk__chunk *lstk__guarded_alloc(size_t size, struct lstk__stack *stack,
     want.size = size;
     want.stack = stack;
     want.canary = lstk__canary_secret;
+    /* [issue 12] the Valgrind stack id, registered once per mapping */
+    want.spare = fresh ? lstk__vg_stack_new(c, size) : c->spare;
     if (lstk__debug_zone) { /* [plugin/issue 4, debug mode] */
         memset((char *)c + LSTK__CHUNK_HDR, 0xa5, lstk__debug_zone);
         want.dyn = &lstk__dyn_sentinel;
@@ -230,6 +233,7 @@ void lstk__guarded_free(struct lstk__chunk *c)
         *lstk__guarded_link(c) = lstk__gpool.free;
         lstk__gpool.free = c;
     } else {
+        lstk__vg_stack_gone((unsigned)c->spare); /* [issue 12] */
         munmap((char *)lstk__guarded_hdr_page(c) - LSTK__GUARDED_GAP,
                lstk__guarded_map_len(c->size));
     }

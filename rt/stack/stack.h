@@ -403,6 +403,14 @@ LSTK__HIDDEN void lstk__loader_check_startup(void);
 LSTK__HIDDEN void lstk__notice(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* --- Valgrind (valgrind.c) [issue 12] ----------------------------------- */
+/* Registers [LO, LO + SIZE) as a stack with Valgrind (a no-op outside it);
+   returns the stack id, for lstk__vg_stack_gone. */
+LSTK__HIDDEN unsigned lstk__vg_stack_new(void *lo, size_t size);
+LSTK__HIDDEN void lstk__vg_stack_gone(unsigned id);
+/* Under Valgrind, registers the calling OS thread's own stack. */
+LSTK__HIDDEN void lstk__vg_os_thread(void);
+
 /* --- fatal errors (fatal.c) ---------------------------------------------- */
 
 /* Writes "linkstack: " + the formatted message + "\n" to stderr with no

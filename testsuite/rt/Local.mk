@@ -17,15 +17,17 @@ check_PROGRAMS += $(lstk_rt_tests) \
 	testsuite/rt/progs/fatal-oom \
 	testsuite/rt/progs/bt-prog \
 	testsuite/rt/progs/guarded-overflow \
-	testsuite/rt/progs/segv-default
+	testsuite/rt/progs/segv-default \
+	testsuite/rt/progs/gdb-threads \
+	testsuite/rt/progs/vg-uninit
 TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
 	testsuite/rt/loader.sh testsuite/rt/gdb.sh testsuite/rt/static.sh \
-	testsuite/rt/layers.sh
+	testsuite/rt/layers.sh testsuite/rt/gdb-threads.sh testsuite/rt/valgrind.sh
 EXTRA_DIST += testsuite/rt/common.h testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
 	testsuite/rt/loader.sh testsuite/rt/progs/dl-host.c testsuite/rt/progs/dl-mod.c \
 	testsuite/rt/progs/a3-main.c testsuite/rt/progs/a3-memcpy.c \
 	testsuite/rt/gdb.sh testsuite/rt/static.sh testsuite/rt/progs/static-link.c \
-	testsuite/rt/layers.sh
+	testsuite/rt/layers.sh testsuite/rt/gdb-threads.sh testsuite/rt/valgrind.sh
 
 testsuite_rt_grow_SOURCES = testsuite/rt/grow.c
 testsuite_rt_grow_CFLAGS = $(LSTK_TEST_CFLAGS)
@@ -76,3 +78,12 @@ testsuite_rt_progs_guarded_overflow_LDADD = $(LSTK_APP_LIBS)
 testsuite_rt_progs_segv_default_SOURCES = testsuite/rt/progs/segv-default.c
 testsuite_rt_progs_segv_default_CFLAGS = $(LSTK_TEST_CFLAGS)
 testsuite_rt_progs_segv_default_LDADD = $(LSTK_APP_LIBS)
+
+# gdb-threads.sh's program; its locals are volatile, so they survive the
+# user's -O for `info locals`.
+testsuite_rt_progs_gdb_threads_SOURCES = testsuite/rt/progs/gdb-threads.c
+testsuite_rt_progs_gdb_threads_CFLAGS = $(AM_CFLAGS) $(LSTK_PLUGIN_CFLAGS) -g
+testsuite_rt_progs_gdb_threads_LDADD = $(LSTK_APP_LIBS)
+testsuite_rt_progs_vg_uninit_SOURCES = testsuite/rt/progs/vg-uninit.c
+testsuite_rt_progs_vg_uninit_CFLAGS = $(AM_CFLAGS) $(LSTK_PLUGIN_CFLAGS) -g
+testsuite_rt_progs_vg_uninit_LDADD = $(LSTK_APP_LIBS)

@@ -171,9 +171,12 @@ __morestack:
 .Lgrow_slow:
         movq    lstk__pool@gottpoff(%rip), %rsi
         movq    %fs:LSTK__POOL_SYS_TOP(%rsi), %rsp   /* onto the system stack */
+        /* A load between the switch and the frame keeps them two steps
+           for Valgrind (rt/stack/valgrind.c): a switch, then a frame
+           that memcheck makes addressable. */
+        movq    %fs:LSTK__GUARD_SLOT, %rdi
         subq    $320, %rsp
         movq    %rcx, 176(%rsp)
-        movq    %fs:LSTK__GUARD_SLOT, %rdi
         subq    $G, %rdi                /* rdi = C */
         movq    %rax, 0(%rsp)
         movq    %rdx, 8(%rsp)
@@ -236,6 +239,7 @@ __morestack:
 .Lrelease_slow:
         movq    lstk__pool@gottpoff(%rip), %r8
         movq    %fs:LSTK__POOL_SYS_TOP(%r8), %rsp
+        movq    %fs:LSTK__GUARD_SLOT, %r8       /* for Valgrind: see .Lgrow_slow */
         subq    $224, %rsp
         movq    %rax, 0(%rsp)
         movq    %rdx, 8(%rsp)
