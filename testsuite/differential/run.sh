@@ -126,7 +126,7 @@ $CC -O2 -I"$top_srcdir/include" $plugin -c "$here/driver.c" \
   -o "$work/driver.o" || { echo "Bail out! driver.c does not compile"; exit 1; }
 
 # The seeds: the list, or the range.
-csmith_version=$(csmith --version 2>/dev/null | head -n 1)
+csmith_version=$(cd "$work" && csmith --version 2>/dev/null | head -n 1)  # in $work: it writes platform.info
 csmith_listed=$(sed -n 's/^# csmith: //p' "$here/seeds.txt")
 csmith_same=0
 [ "$csmith_version" != "$csmith_listed" ] || csmith_same=1
