@@ -66,6 +66,7 @@ EXTRA_DIST += \
 	testsuite/plugin/lto/a.c \
 	testsuite/plugin/lto/b.c \
 	testsuite/plugin/units/victim.h \
+	testsuite/plugin/units/libc-victim.c \
 	testsuite/plugin/units/comdat.h \
 	testsuite/plugin/units/comdat-a.cpp \
 	testsuite/plugin/units/comdat-b.cpp \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # testsuite/plugin/units.sh: what crosses a unit, a library or the link
 # (issue 9): C++ COMDAT copies (A1), interposition in a -fPIC library (A2),
-# a replacement malloc named with external= (B6), and a plugin-compiled
+# a replacement malloc named with external= (B6), the libc calls of B1,
+# B2, B4 and B5 on the guarded path, and a plugin-compiled
 # library linked without liblinkstack (C3).  Each runtime case is the
 # victim shape (units/victim.h): the cross-unit call at every depth below
 # a guard on 1 KiB stacks, compiled for reserve=256 and run with
@@ -125,6 +126,16 @@ $CC -O2 $inc $plugin $mb -S "$src/malloc-main.c" -o "$work/malloc-t.s" 2> "$work
 grep -q '"L:malloc"' "$work/malloc-t.s"
 tap $? "without external=, the table's budget is used and recorded (L:malloc)"
 victim "$work/malloc" "replacement malloc: no write below the reserve"
+
+# B1, B2, B4, B5: libc calls whose stack use is not proven take the
+# guarded path (the build tree's table, no budgets= argument): each one
+# at every depth below a guard equals the main stack's result.
+for b in 1 2 4 5; do
+  $CC -O2 -DFINDING=$b $inc -fplugin=$LSTK_PLUGIN -fplugin-arg-linkstack-reserve=256 \
+    "$src/libc-victim.c" $libs -o "$work/libc-b$b" 2> "$work/err"
+  tap $? "B$b: the libc victim builds" "$work/err"
+  victim "$work/libc-b$b" "B$b: no write below the reserve, the main stack's result"
+done
 
 # C3: a plugin-compiled library linked without liblinkstack would pull
 # libgcc's __morestack in: the link fails, naming the collision.

@@ -22,14 +22,15 @@
 # EXTRA_PLUGIN_ARGS is added to the plugin builds' command line (how the
 # test is shown to fail: a check placement that leaves frames unchecked).
 # Environment as for testsuite/plugin/run.sh (top_srcdir, top_builddir,
-# LSTK_PLUGIN, CC); JOBS (default: cores); PYTHON (default: python3).
+# LSTK_PLUGIN, CC, PYTHON3); JOBS (default: cores); PYTHON (default:
+# $PYTHON3, else python3).
 LC_ALL=C
 export LC_ALL
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${LSTK_PLUGIN:=$top_builddir/plugin/.libs/linkstack.so}"
 : "${CC:=gcc}"
-: "${PYTHON:=python3}"
+: "${PYTHON:=${PYTHON3:-python3}}"
 here=$top_srcdir/testsuite/shapes
 levels="-O0 -O1 -O2 -O3 -Os"
 
