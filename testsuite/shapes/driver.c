@@ -31,7 +31,8 @@ extern unsigned long shapes_entry(int depth);
 
 /* Frames of different sizes: at walk depths 1..SHAPES_WALK the entry
    starts at every 8-byte offset below the guard (the walk crosses chunks).
-   The entry's depth argument (its recursion bound) is n % 3. */
+   The entry's depth argument (the recursion bound below each of its
+   functions) alternates 0, 1. */
 #define SHAPES_RECURSE(name, pad)                                          \
     __attribute__((noinline)) static unsigned long name(int n, int d)    \
     {                                                                      \
@@ -49,7 +50,7 @@ SHAPES_RECURSE(walk56, 56)
 static void *walk(void *arg)
 {
     int n = (int)(intptr_t)arg;
-    int d = n % 3;
+    int d = n % 2;
     const unsigned long k = 0xff51afd7ed558ccdul; /* odd: no bit lost */
     unsigned long r = walk8(n, d);
     r = (r * k) ^ walk24(n, d);
