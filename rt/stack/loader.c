@@ -247,8 +247,35 @@ static void lstk__check_budgets(const struct lstk__obj *o, const char *d,
     }
 }
 
+/* Whether a lazy PLT lookup can run in the object: it has PLT relocations
+   and was not linked with -z now (DF_BIND_NOW, DF_1_NOW, DT_BIND_NOW), nor
+   does LD_BIND_NOW ask the dynamic linker to bind them all at load. */
+static int lstk__binds_lazily(const struct lstk__obj *o)
+{
+    const char *env = getenv("LD_BIND_NOW");
+    if (env != NULL && *env != '\0')
+        return 0;
+    for (int i = 0; i < o->phnum; i++) {
+        if (o->phdr[i].p_type != PT_DYNAMIC)
+            continue;
+        int plt = 0, now = 0;
+        for (const ElfW(Dyn) *d = (const ElfW(Dyn) *)(o->bias + o->phdr[i].p_vaddr);
+             d->d_tag != DT_NULL; d++) {
+            if (d->d_tag == DT_JMPREL)
+                plt = 1;
+            else if (d->d_tag == DT_BIND_NOW ||
+                     (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_BIND_NOW)) ||
+                     (d->d_tag == DT_FLAGS_1 && (d->d_un.d_val & DF_1_NOW)))
+                now = 1;
+        }
+        return plt && !now;
+    }
+    return 0; /* no dynamic section: a static program binds nothing lazily */
+}
+
 static void lstk__check_obj(const struct lstk__obj *o, struct lstk__verdict *v)
 {
+    int noted = 0;
     for (int i = 0; i < o->phnum && !v->refused; i++) {
         const ElfW(Phdr) *ph = &o->phdr[i];
         if (ph->p_type != PT_NOTE)
@@ -265,6 +292,7 @@ static void lstk__check_obj(const struct lstk__obj *o, struct lstk__verdict *v)
             p = next;
             if (n->n_namesz != 10 || memcmp(name, "linkstack", 10) != 0)
                 continue;
+            noted = 1;
             uint32_t x = 0;
             if (n->n_descsz == 4)
                 memcpy(&x, desc, 4);
@@ -299,6 +327,15 @@ static void lstk__check_obj(const struct lstk__obj *o, struct lstk__verdict *v)
             }
         }
     }
+    /* The plugin's accounting has no room for the dynamic linker's lazy
+       resolver (1-3 KiB) on a nearly full chunk: a plugin-compiled object
+       must be bound at load. */
+    if (noted && !v->refused && lstk__binds_lazily(o))
+        lstk__refuse(v, "linkstack: %s was linked without -Wl,-z,now: a lazy "
+                     "PLT lookup would run the dynamic linker's resolver "
+                     "(1-3 KiB of stack) on a nearly full stack chunk; link "
+                     "it with -Wl,-z,now (pkg-config --libs linkstack adds "
+                     "it) or run it with LD_BIND_NOW=1", lstk__obj_name(o));
 }
 
 /* --- start-up ------------------------------------------------------------- */

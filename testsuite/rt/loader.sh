@@ -6,7 +6,7 @@
 # chunk later; LINKSTACK_DEBUG never turns itself off silently (F1).  The
 # notes are written by hand (notes() below), so this does not depend on
 # what the plugin emits.  TAP output.
-echo "1..21"
+echo "1..23"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 n=0
@@ -192,3 +192,22 @@ ok=no
 printf '%s\n' "$got" | grep -Eq "^linkstack: LINKSTACK_DEBUG=1 checks nothing: .* was compiled for a reserve of 384 bytes" \
     && printf '%s\n' "$got" | grep -q '^loaded 7$' && ok=yes
 say $ok "LINKSTACK_DEBUG=1 says when it cannot check anything (F1)"
+
+# A plugin-compiled program or module bound lazily (no -z now) would run
+# the dynamic linker's resolver on a nearly full chunk: refused with a
+# message, at start-up and at dlopen; LD_BIND_NOW=1 is enough.
+rtlazy="-L$top_builddir/.libs -Wl,-rpath,$top_builddir/.libs -llinkstack -Wl,-z,lazy"
+"$CC" -O2 $plugin $inc "$top_srcdir/testsuite/rt/progs/dl-host.c" -o "$out/lazyhost" $rtlazy
+got=$("$out/lazyhost" "$out/good.so" 2>&1)
+rc=$?
+ok=no
+[ $rc -eq 134 ] && printf '%s\n' "$got" | grep -Eq \
+    "^linkstack: the program was linked without -Wl,-z,now: a lazy PLT lookup" \
+    && ! printf '%s\n' "$got" | grep -q loaded && ok=yes
+got=$(LD_BIND_NOW=1 "$out/lazyhost" "$out/good.so" 2>&1)
+printf '%s\n' "$got" | grep -q '^loaded 7$' || ok=no
+say $ok "a program linked without -z now does not start (LD_BIND_NOW=1 does)"
+"$CC" -O2 $plugin -fPIC -shared "$top_srcdir/testsuite/rt/progs/dl-mod.c" \
+    -o "$out/lazymod.so" $rtlazy
+expect "a module linked without -z now is refused at dlopen" \
+    "^refused: linkstack: $out/lazymod.so was linked without -Wl,-z,now" "$out/lazymod.so"
