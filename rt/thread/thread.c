@@ -248,11 +248,11 @@ LSTK_EXPORT int lstk_equal(lstk_t a, lstk_t b)
     return a == b;
 }
 
-LSTK_EXPORT int lstk_stack_peak(lstk_t t, size_t *out)
+/* The checks lstk_stack_peak and lstk_stack_usage share: 0 when T's
+   stack may be read into OUT, or their documented error. */
+static inline int lstk__stack_query_ok(lstk_t t, const void *out)
 {
-    struct lstk__sched *s = lstk__sched_get();
-
-    if (lstk__slow(s == NULL))
+    if (lstk__slow(lstk__sched_get() == NULL))
         return EPERM;
     if (!out)
         return EINVAL;
@@ -260,6 +260,15 @@ LSTK_EXPORT int lstk_stack_peak(lstk_t t, size_t *out)
         return ESRCH;
     if (t->flags & LSTK__TF_MAIN)
         return EINVAL;
+    return 0;
+}
+
+LSTK_EXPORT int lstk_stack_peak(lstk_t t, size_t *out)
+{
+    int rc = lstk__stack_query_ok(t, out);
+
+    if (rc != 0)
+        return rc;
     *out = (size_t)t->stack.peak_bytes;
     return 0;
 }
@@ -297,16 +306,10 @@ static void lstk__stack_walk(const struct lstk_thread *t, uintptr_t sp,
 
 LSTK_EXPORT int lstk_stack_usage(lstk_t t, lstk_stack_usage_t *out)
 {
-    struct lstk__sched *s = lstk__sched_get();
+    int rc = lstk__stack_query_ok(t, out);
 
-    if (lstk__slow(s == NULL))
-        return EPERM;
-    if (!out)
-        return EINVAL;
-    if (!t || t->state == LSTK__T_FREE)
-        return ESRCH;
-    if (t->flags & LSTK__TF_MAIN)
-        return EINVAL;
+    if (rc != 0)
+        return rc;
     memset(out, 0, sizeof *out);
     out->peak_bytes = t->stack.peak_bytes;
     out->held_bytes = t->stack.held_bytes;
