@@ -17,7 +17,7 @@ lstk_io_tests = \
 	testsuite/io/fdshare
 check_PROGRAMS += $(lstk_io_tests)
 TESTS += $(lstk_io_tests)
-EXTRA_DIST += testsuite/io/common.h testsuite/io/echo_prog.c
+EXTRA_DIST += testsuite/io/common.h testsuite/io/http_client.h testsuite/io/echo_prog.c
 
 testsuite_io_echo_SOURCES = testsuite/io/echo.c
 testsuite_io_echo_CFLAGS = $(LSTK_IO_TEST_CFLAGS)

@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 
 #include "common.h"
+#include "http_client.h"
 
 static char root[300], base[256];
 static pid_t knot_pid = -1;
@@ -206,13 +207,6 @@ static int dial(void)
     return dial_rcvbuf(0);
 }
 
-static void send_all(int s, const char *req, size_t n)
-{
-    cr_assert(eq(i64, write(s, req, n), (ssize_t)n));
-}
-
-#define send_lit(s, lit) send_all((s), (lit), sizeof(lit) - 1)
-
 struct resp {
     int status;
     char head[4096];
@@ -220,24 +214,10 @@ struct resp {
     char body[4096];
 };
 
+/* The value of header NAME in R's head, or NULL. */
 static const char *header(const struct resp *r, const char *name)
 {
-    static char v[256];
-    const char *p = r->head;
-    size_t n = strlen(name);
-
-    while ((p = strchr(p, '\n')) != NULL) {
-        p++;
-        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-            const char *e = strstr(p, "\r\n");
-            p += n + 1;
-            while (*p == ' ')
-                p++;
-            snprintf(v, sizeof v, "%.*s", (int)(e - p), p);
-            return v;
-        }
-    }
-    return NULL;
+    return http_header(r->head, name);
 }
 
 /* Reads one response head (and a body up to 4 KiB unless HEAD) from S;

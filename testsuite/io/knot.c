@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "common.h"
+#include "http_client.h"
 
 extern char **environ;
 
@@ -158,13 +159,6 @@ static int dial(void)
     return s;
 }
 
-static void send_all(int s, const char *req, size_t n)
-{
-    cr_assert(eq(i64, write(s, req, n), (ssize_t)n));
-}
-
-#define send_lit(s, lit) send_all((s), (lit), sizeof(lit) - 1)
-
 /* A response read from a connection. */
 struct resp {
     int status;
@@ -176,22 +170,7 @@ struct resp {
 /* The value of header NAME in R's head, or NULL. */
 static const char *header(const struct resp *r, const char *name)
 {
-    static char v[256];
-    const char *p = r->head;
-    size_t n = strlen(name);
-
-    while ((p = strchr(p, '\n')) != NULL) {
-        p++;
-        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-            const char *e = strstr(p, "\r\n");
-            p += n + 1;
-            while (*p == ' ')
-                p++;
-            snprintf(v, sizeof v, "%.*s", (int)(e - p), p);
-            return v;
-        }
-    }
-    return NULL;
+    return http_header(r->head, name);
 }
 
 /* Reads one response from S (HEAD: no body); returns 0 at EOF before it. */
