@@ -28,7 +28,8 @@
      LSTK_BUDGETS_DIR/budgets.txt                  ($(pkgdatadir))
    With none there, every uninstrumented callee takes the guarded path:
    safe, only slower.  libc-names.txt is looked for next to the table,
-   then in the same places.  */
+   then in the same places; without it the compile stops (it is what tells
+   a C library function from the user's own).  */
 
 #include "compat.h"
 #include "budgets.h"
@@ -375,9 +376,23 @@ lstk_libc_names_load (const char *file, const char *plugin_path)
 	  lstk_libc_names_parse (f);
 	  fclose (f);
 	}
-      free (c);
     }
-  return true;
+  /* Without the list, a C library function the user declared by hand
+     (not in a system header) would be taken for the user's own,
+     instrumented code, and its caller would leave it only R: unsound, so
+     the compile stops.  */
+  bool found = lstk_libc_names != NULL;
+  if (!found)
+    {
+      error ("linkstack: cannot find the list of C library names "
+	     "(libc-names.txt); give %<-fplugin-arg-linkstack-libc-names=FILE%>"
+	     " or reinstall linkstack");
+      FOR_EACH_VEC_ELT (cands, i, c)
+	inform (UNKNOWN_LOCATION, "linkstack: looked for %qs", c);
+    }
+  FOR_EACH_VEC_ELT (cands, i, c)
+    free (c);
+  return found;
 }
 
 bool
