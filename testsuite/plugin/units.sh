@@ -153,4 +153,17 @@ $CC "$work/m.o" -o "$work/nolstk" > "$work/err" 2>&1
 st=$?
 test $st -ne 0 && grep -q "__stack_split_initialize" "$work/err"
 tap $? "a plugin-compiled program linked without liblinkstack fails (status $st)" "$work/err"
+# A plugin installed without its list of libc names stops the compile
+# rather than taking hand-declared libc functions for the user's own.
+mkdir "$work/lonely" && cp "$LSTK_PLUGIN" "$work/lonely/linkstack.so" &&
+$CC -O2 -fplugin="$work/lonely/linkstack.so" -c "$work/m.c" -o "$work/lonely.o" > "$work/err" 2>&1
+st=$?
+installed=$(strings "$LSTK_PLUGIN" | grep '/libc-names.txt$' | head -1)
+if [ $st -eq 0 ] && [ -n "$installed" ] && [ -f "$installed" ]; then
+  n=$((n + 1))
+  echo "ok $n # SKIP a plugin without libc-names.txt: an installed copy ($installed) is found"
+else
+  test $st -ne 0 && grep -q "error: linkstack: cannot find the list of C library names" "$work/err"
+  tap $? "a plugin without libc-names.txt refuses to compile (status $st)" "$work/err"
+fi
 echo "1..$n"
