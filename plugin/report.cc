@@ -427,7 +427,8 @@ lstk_json_reasons (FILE *f, unsigned why)
     { LSTK_WHY_INDIRECT, "indirect" }, { LSTK_WHY_EXTERNAL, "external" },
     { LSTK_WHY_PENDING, "pending" }, { LSTK_WHY_OTHER_UNIT, "other-unit" },
     { LSTK_WHY_ASM, "asm" }, { LSTK_WHY_DEPTH, "depth" },
-    { LSTK_WHY_USER, "no_split_stack" },
+    { LSTK_WHY_USER, "no_split_stack" }, { LSTK_WHY_COMDAT, "comdat" },
+    { LSTK_WHY_NAKED, "naked" },
   };
   bool first = true;
   fputc ('[', f);

@@ -66,7 +66,8 @@ inc="-I$top_srcdir/include -I$src"
 # A1: C++ COMDAT.  b.cpp at -O0 sees comdat_f checked; a.cpp at -O2 could
 # leave it unchecked.  Every copy keeps its check, callers count R.
 if command -v "$CXX" > /dev/null 2>&1; then
-  $CXX -O2 $inc $plugin -c "$src/comdat-a.cpp" -o "$work/ca.o" 2> "$work/err" &&
+  $CXX -O2 $inc $plugin -fplugin-arg-linkstack-report -c "$src/comdat-a.cpp" \
+    -o "$work/ca.o" 2> "$work/err" &&
   $CXX -O0 $inc $plugin -c "$src/comdat-b.cpp" -o "$work/cb.o" 2>> "$work/err" &&
   $CXX -O2 $inc $plugin -c "$src/comdat-main.cpp" -o "$work/cm.o" 2>> "$work/err"
   tap $? "C++ units sharing inline functions compile" "$work/err"
@@ -77,6 +78,9 @@ if command -v "$CXX" > /dev/null 2>&1; then
     done
   done
   tap $ok "every copy of a COMDAT function keeps its check" "$work/why"
+  # the report says why (bench/analysis/callshare.py counts it)
+  grep -Eq '"checked": true, "reasons": \[([^]]*, )?"comdat"\]' "$work/ca.lsu.json"
+  tap $? "the report gives comdat as the reason" "$work/ca.lsu.json"
   has_check "$work/cb.o" _Z5use_bi
   tap $? "use_b counts R for the COMDAT callee, so it keeps its check"
   $CXX "$work/ca.o" "$work/cb.o" "$work/cm.o" $libs -o "$work/ab" 2> "$work/err"
