@@ -5,7 +5,10 @@
 EXTRA_DIST += \
 	bench/analysis/run \
 	bench/analysis/callshare.py \
-	bench/analysis/calls.c
+	bench/analysis/calls.c \
+	bench/analysis/fetch \
+	bench/analysis/sqlite-work.sh \
+	bench/analysis/lua-work.lua
 # (`make bench` reaches it through bench/run, which runs every bench/*/run.)
 .PHONY: bench-analysis
 bench-analysis: all
