@@ -4,9 +4,15 @@
 # must agree (lib.sh has the method).  The sources come from the package
 # registries through bench/analysis/fetch: skipped, with a TAP SKIP,
 # without them.  Objects are kept in testsuite/real/cache of the build
-# tree between runs.
-TESTS += testsuite/real/sqlite.sh testsuite/real/lua.sh
+# tree between runs.  reasons.sh: the breakdown of checked calls by
+# reason that bench/analysis prints for them, on a program whose answer is
+# known.
+TESTS += testsuite/real/sqlite.sh testsuite/real/lua.sh testsuite/real/reasons.sh
 EXTRA_DIST += \
+	testsuite/real/reasons.sh \
+	testsuite/real/reasons-a.c \
+	testsuite/real/reasons-b.c \
+	testsuite/real/reasons-c.c \
 	testsuite/real/lib.sh \
 	testsuite/real/sqlite.sh \
 	testsuite/real/lua.sh \
