@@ -51,7 +51,7 @@ run_both "$work/w" "$w" 2
 st=$?
 ! cmp -s "$work/w1.out" "$work/w.plain.out"
 tap $? "the script's output depends on what it computed (1 and 2 rounds differ)"
-tap $st "same output on a 1 KiB linked stack: $(tail -n 1 "$work/w.plain.out")" "$work/w.diff"
+tap $st "same output on a 1 KiB linked stack ($grown): $(tail -n 1 "$work/w.plain.out")" "$work/w.diff"
 # 150 levels of Lua calling Lua through C (pcall), and an error that ends
 # the script with a traceback
 cat > "$work/deep.lua" <<'LUA'

@@ -41,7 +41,7 @@ stdin=$work/w.sql run_both "$work/w" :memory:
 st=$?
 ! cmp -s "$work/w1.out" "$work/w.plain.out"
 tap $? "the workload's output depends on every row (20,000 and 20,001 rows differ)"
-tap $st "same output on a 1 KiB linked stack: $(tail -n 1 "$work/w.plain.out")" "$work/w.diff"
+tap $st "same output on a 1 KiB linked stack ($grown): $(tail -n 1 "$work/w.plain.out")" "$work/w.diff"
 # the shell's own error path (a syntax error, then more statements)
 printf 'SELECT 1;\nSELEC 2;\nSELECT sqlite_version(), 3;\n' > "$work/e.sql"
 stdin=$work/e.sql run_both "$work/e" :memory:
