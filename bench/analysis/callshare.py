@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""callshare.py [--reasons] CALLGRIND_OUT REPORT.lsu.json...: the share of
+"""callshare.py [--reasons] [--functions FILE] CALLGRIND_OUT REPORT.lsu.json...: the share of
 dynamic calls into plugin-compiled functions that execute no stack check,
 and, with --reasons, why the checked ones keep their check.
 
@@ -19,6 +19,11 @@ free); FUNCTIONS: how many such functions ran; TOP: the three that took
 the most calls, "name=calls".  A function counts under each of its
 reasons, so CALLS add up to more than the checked calls; the last line,
 "reason  checked  CALLS  -  FUNCTIONS  TOP", has the checked total.
+
+With --functions FILE, every plugin-compiled function that was called,
+one a line, most calls first: calls, checked|unchecked, the reasons below,
+the plugin's own words, frame, region, symbol, file:line (what to look at
+to move the share).
 
 The reasons are the plugin's own (the "reasons" of each function in
 .lsu.json, from its placement pass), refined with facts of the same report:
@@ -122,9 +127,18 @@ CYCLE = {}
 
 def main():
     args = sys.argv[1:]
-    with_reasons = bool(args) and args[0] == "--reasons"
-    if with_reasons:
-        args = args[1:]
+    with_reasons = False
+    functions_file = None
+    while args and args[0].startswith("--"):
+        if args[0] == "--reasons":
+            with_reasons = True
+            args = args[1:]
+        elif args[0] == "--functions" and len(args) > 1:
+            functions_file = args[1]
+            args = args[2:]
+        else:
+            sys.exit("usage: callshare.py [--reasons] [--functions FILE] "
+                     "CALLGRIND_OUT REPORT.lsu.json...")
     calls = dynamic_calls(args[0])
     fns = {}
     for unit, f in enumerate(args[1:]):
@@ -154,6 +168,18 @@ def main():
             e[2].append((n, fn["name"]))
     share = 100.0 * unchecked / total if total else 0.0
     print("%d %d %.1f" % (unchecked, total, share))
+    if functions_file:
+        with open(functions_file, "w") as out:
+            out.write("calls\tchecked\treasons\tplugin_reasons\tframe\tregion"
+                      "\tfunction\tfile:line\n")
+            rows = [(n, fns[sym]) for sym, n in calls.items() if sym in fns]
+            for n, fn in sorted(rows, key=lambda x: (-x[0], x[1]["symbol"])):
+                why = sorted(reasons_of(fn)) if fn["checked"] else []
+                out.write("%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s:%d\n" % (
+                    n, "checked" if fn["checked"] else "unchecked",
+                    ",".join(why) or "-", ",".join(fn.get("reasons", [])) or "-",
+                    fn.get("frame", 0), fn.get("region", 0), fn["symbol"],
+                    fn.get("file", "?"), fn.get("line", 0)))
     if not with_reasons:
         return
 
