@@ -41,7 +41,8 @@ tap $? "the program builds with the plugin" "$work/err"
 "$VALGRIND" --tool=callgrind --callgrind-out-file="$work/cg" "$work/prog" \
   > "$work/out" 2> "$work/err"
 tap $? "it runs under callgrind" "$work/err"
-"$PYTHON3" "$top_srcdir/bench/analysis/callshare.py" --reasons "$work/cg" \
+"$PYTHON3" "$top_srcdir/bench/analysis/callshare.py" --reasons \
+  --functions "$work/functions.tsv" "$work/cg" \
   "$work"/a.lsu.json "$work"/b.lsu.json "$work"/c.lsu.json > "$work/reasons" 2> "$work/err"
 tap $? "callshare.py --reasons reads them" "$work/err"
 
@@ -70,5 +71,12 @@ tap $? "main: external and other-unit, so sole for neither" "$work/reasons"
 read -r u t s < "$work/reasons"
 awk -F'\t' -v c=$((t - u)) '$1 == "reason" && $2 == "checked" { exit $3 != c }' "$work/reasons"
 tap $? "checked calls ($((t - u))) = all ($t) - unchecked ($u)" "$work/reasons"
+# the per-function list: leaf (1150 calls: from main, call_indirect and
+# deep_frame; unchecked) first, deep_frame
+# checked for depth
+awk -F'\t' 'NR == 2 && $1 == 1150 && $2 == "unchecked" && $7 == "leaf" { a = 1 }
+  $7 == "deep_frame" && $2 == "checked" && $3 == "depth" { b = 1 }
+  END { exit !(a && b) }' "$work/functions.tsv"
+tap $? "--functions lists each function with its calls, check and reasons" "$work/functions.tsv"
 echo "1..$n"
 exit $failed
