@@ -27,7 +27,8 @@
 #
 # Environment as for testsuite/plugin/run.sh, and REAL_LSTK_CFLAGS: more
 # options for the plugin build alone (to see the test fail when the builds
-# differ, e.g. -DSQLITE_MAX_LENGTH=100).  Prints TAP.
+# differ, e.g. "-DSQLITE_MAX_LENGTH=100 -DSQLITE_MAX_SQL_LENGTH=100" or
+# -DLUAI_MAXCCALLS=100).  Prints TAP.
 LC_ALL=C
 export LC_ALL
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"

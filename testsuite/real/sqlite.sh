@@ -21,10 +21,10 @@ inc="-I$top_srcdir/include"
   $CC "$work/shell.plain.o" "$work/sqlite3.plain.o" -lm -o "$work/plain" ) \
   > "$work/plain.build.err" 2>&1 &
 pid=$!
-obj "$src/sqlite3.c" "$work/sqlite3.lstk.o" $defs $plugin ${REAL_LSTK_CFLAGS:-} &&
-obj "$src/shell.c" "$work/shell.lstk.o" $defs $plugin -Dmain=real_main ${REAL_LSTK_CFLAGS:-} &&
-obj "$top_srcdir/testsuite/real/driver.c" "$work/driver.o" -O2 $inc $plugin &&
-$CC "$work/driver.o" "$work/shell.lstk.o" "$work/sqlite3.lstk.o" $libs -lm -o "$work/lstk" \
+{ obj "$src/sqlite3.c" "$work/sqlite3.lstk.o" $defs $plugin ${REAL_LSTK_CFLAGS:-} &&
+  obj "$src/shell.c" "$work/shell.lstk.o" $defs $plugin -Dmain=real_main ${REAL_LSTK_CFLAGS:-} &&
+  obj "$top_srcdir/testsuite/real/driver.c" "$work/driver.o" -O2 $inc $plugin &&
+  $CC "$work/driver.o" "$work/shell.lstk.o" "$work/sqlite3.lstk.o" $libs -lm -o "$work/lstk"; } \
   > "$work/lstk.build.err" 2>&1
 st=$?
 wait $pid
