@@ -77,7 +77,8 @@ pkgdata_DATA = plugin/budgets.txt plugin/libc-names.txt
 # The libc names liblinkstack itself defines (sigaction, signal, read, ...)
 # get no libc line: in a linkstack program the runtime's definition runs,
 # so glibc's proof says nothing about them (rt/io/io-budgets.txt gives the I/O
-# ones a runtime budget; the rest take the guarded path).
+# ones a runtime budget; the rest take the guarded path).  Nor do the names
+# libm also exports (frexp, ldexp, copysign ...): with -lm its copy runs.
 plugin/budgets.txt: $(srcdir)/scripts/prove-budgets $(srcdir)/rt/io/io-budgets.txt \
 		    $(srcdir)/rt/thread/thread-budgets.txt liblinkstack.la
 	$(AM_V_GEN)$(MKDIR_P) plugin && \
@@ -85,8 +86,9 @@ plugin/budgets.txt: $(srcdir)/scripts/prove-budgets $(srcdir)/rt/io/io-budgets.t
 	  $(AWK) '($$4 == "FUNC" || $$4 == "IFUNC") && $$7 != "UND" { sub(/@.*/, "", $$8); print $$8 }' \
 	  > $@-rt && \
 	libc=`$(CC) -print-file-name=libc.so.6` && \
+	libm=`$(CC) -print-file-name=libm.so.6` && \
 	$(PYTHON3) $(srcdir)/scripts/prove-budgets --explain --exclude $@-rt \
-	  -o $@-t "$$libc" && \
+	  --shared-with "$$libm" -o $@-t "$$libc" && \
 	{ cat $@-t; echo '#!runtime liblinkstack'; \
 	  cat $(srcdir)/rt/io/io-budgets.txt \
 	      $(srcdir)/rt/thread/thread-budgets.txt; } > $@ && rm -f $@-t $@-rt

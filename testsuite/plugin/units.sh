@@ -157,6 +157,22 @@ $CC "$work/m.o" -o "$work/nolstk" > "$work/err" 2>&1
 st=$?
 test $st -ne 0 && grep -q "__stack_split_initialize" "$work/err"
 tap $? "a plugin-compiled program linked without liblinkstack fails (status $st)" "$work/err"
+# Names libm exports as well as libc (frexp, ldexp, copysign ...): with
+# -lm libm's copy runs, so the built table must not give them libc's proven
+# budget (the start-up check would refuse the program).
+cat > "$work/lm.c" <<'END'
+#include <math.h>
+#include <stdio.h>
+int main (int argc, char **argv)
+{
+  int e;
+  double m = frexp (argc * 3.0, &e);
+  printf ("ok - frexp %g %d, ldexp %g\n", m, e, ldexp (m, e));
+  return 0;
+}
+END
+$CC -O2 -fplugin="$LSTK_PLUGIN" "$work/lm.c" -o "$work/lm" $libs -lm > "$work/err" 2>&1 || cat "$work/err" > "$work/out"
+victim "$work/lm" "frexp and ldexp from libm run with the built table"
 # A plugin installed without its list of libc names stops the compile
 # rather than taking hand-declared libc functions for the user's own.
 mkdir "$work/lonely" && cp "$LSTK_PLUGIN" "$work/lonely/linkstack.so" &&

@@ -13,10 +13,6 @@ fetch_or_skip
 mkdir -p "$work"
 defs="-O2 -w -std=gnu99 -DLUA_COMPAT_5_3 -DLUA_USE_LINUX"
 inc="-I$top_srcdir/include"
-# frexp, ldexp ... are in libc and libm: the budgets were proven on libc's,
-# a program linked with -lm calls libm's, and the runtime refuses it at
-# start-up: they are named external (as in bench/analysis/run).
-lext=-fplugin-arg-linkstack-external=frexp,ldexp,modf,scalbn,copysign,finite
 
 # build KIND OPTION...: every unit of the interpreter into $work/KIND.o/.
 build ()
@@ -35,7 +31,7 @@ build ()
 ( build plain $defs && $CC "$work"/plain.o/*.o -lm -o "$work/plain" ) \
   > "$work/plain.build.err" 2>&1 &
 pid=$!
-{ build lstk $defs $plugin $lext ${REAL_LSTK_CFLAGS:-} &&
+{ build lstk $defs $plugin ${REAL_LSTK_CFLAGS:-} &&
   obj "$top_srcdir/testsuite/real/driver.c" "$work/driver.o" -O2 $inc $plugin &&
   $CC "$work/driver.o" "$work"/lstk.o/*.o $libs -lm -o "$work/lstk"; } \
   > "$work/lstk.build.err" 2>&1
