@@ -36,6 +36,7 @@
  * 100-continue; 400, 404, 405, 413, 414, 417, 431, 501 (and 403, 408, 503,
  * 505) for bad or oversized requests; no file outside the root (paths are
  * normalised, then opened with RESOLVE_BENEATH); idle and header timeouts;
+ * on SIGUSR1 it prints a line of memory counters (print_stats);
  * on SIGINT or SIGTERM it stops accepting, closes idle connections, lets
  * the requests in flight finish, and prints a summary line.
  *
@@ -156,6 +157,8 @@ static time_t now_s;
 
 static struct {
     uint64_t requests, connections, live, peak, errors, bytes;
+    /* Request buffers now: how many, and their bytes (SIGUSR1's line). */
+    uint64_t bufs, buf_bytes;
 } st;
 static lstk_mutex_t drain_m = LSTK_MUTEX_INITIALIZER;
 static lstk_cond_t drained = LSTK_COND_INITIALIZER;
@@ -175,8 +178,10 @@ static int64_t mono_ns(void)
 }
 
 /* What is left until DEADLINE (0 when past: a _timeout call then does
-   not wait). */
-static int64_t left_ns(int64_t deadline)
+   not wait).  Not inlined: clock_gettime's stack use is not proven (it
+   calls into the vDSO), and conn_main, which waits on the first chunk,
+   must not inherit the guarded request that comes with it. */
+static __attribute__((noinline)) int64_t left_ns(int64_t deadline)
 {
     int64_t l = deadline - mono_ns();
     return l > 0 ? l : 0;
@@ -429,9 +434,23 @@ static __attribute__((noinline)) int rbuf_room(struct rbuf *b)
     p = realloc(b->p, cap);
     if (p == NULL)
         return -1;
+    st.bufs += b->cap == 0;
+    st.buf_bytes += cap - b->cap;
     b->p = p;
     b->cap = cap;
     return 0;
+}
+
+/* Gives B's memory back (nothing buffered, or the connection ends). */
+static __attribute__((noinline)) void rbuf_free(struct rbuf *b)
+{
+    if (b->cap == 0)
+        return;
+    st.bufs--;
+    st.buf_bytes -= b->cap;
+    free(b->p);
+    b->p = NULL;
+    b->cap = b->have = 0;
 }
 
 /* Drops B's leading empty lines (RFC 9112 2.2: a server ignores at least
@@ -456,111 +475,129 @@ static size_t rbuf_skip_empty_lines(struct rbuf *b)
 }
 
 /*
- * Serves requests on FD while there are bytes to read, with B as the
- * buffer.  Returns 1 when the connection is idle again (nothing
- * buffered), 0 to close it.
+ * A connection between two waits: what conn_main keeps on its small frame
+ * (the header read so far is on the heap, the buffer freed when nothing is
+ * buffered).  DEADLINE is the header's, from its first byte.
  */
-static int serve_requests(int fd, struct rbuf *b)
+struct conn {
+    int fd;
+    struct rbuf b;
+    size_t scanned;
+    int64_t deadline;
+};
+
+/* What conn_step leaves to conn_main: wait for a request (nothing
+   buffered), wait for the rest of a header (by c->deadline), or close. */
+enum { STEP_IDLE, STEP_HEADER, STEP_CLOSE };
+
+/*
+ * Answers the complete request whose header is B->p[0..HLEN) and drops
+ * it (and its body) from B.  Returns 1 to keep the connection, 0 to close.
+ */
+static int serve_one(int fd, struct rbuf *b, size_t hlen)
 {
-    int64_t deadline = mono_ns() + cfg.header_ns;
-    size_t scanned = 0;
+    struct http_req r;
+    size_t used = hlen;
+    int must_close = 0;
+    int status = http_parse(b->p, hlen, &r);
+
+    /* A body (any method whose framing is known): read and dropped, from
+       the buffer first, never parsed as a request.  Asked for with Expect:
+       100-continue, it is invited only if the request will be served; else
+       the final answer goes first and the connection closes. */
+    if ((status == 0 || status == 405) && r.body_len > 0) {
+        size_t inbuf = b->have - hlen < r.body_len ? b->have - hlen : r.body_len;
+        used += inbuf;
+        if (inbuf < r.body_len) {
+            if (r.expect_continue && status != 0) {
+                must_close = 1;
+            } else {
+                static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+                if (r.expect_continue && r.minor >= 1 &&
+                    write_buf(fd, cont, sizeof cont - 1) != 0)
+                    return 0;
+                if (skip_body(fd, r.body_len - inbuf, mono_ns() + cfg.body_ns) != 0)
+                    return 0;
+            }
+        }
+    }
+    if (!respond(fd, &r, status, must_close))
+        return 0;
+    /* Pipelined requests: keep what follows. */
+    memmove(b->p, b->p + used, b->have - used);
+    b->have -= used;
+    return 1;
+}
+
+/*
+ * One step of a connection, never waiting for the client (it may wait
+ * for a slow reader while answering): reads what has arrived (MSG_DONTWAIT),
+ * answers every complete request, and says what to wait for next.  The
+ * waits themselves happen in conn_main, on the thread's first chunk:
+ * this function calls code whose stack use is not proven (malloc, free,
+ * and printf-family calls below it), so the plugin makes it run on a
+ * guarded chunk (doc/plugin.md, "The guarded path"), which it leaves on
+ * return.  A client trickling a header therefore costs its heap buffer
+ * and an idle connection's memory, not a guarded chunk.
+ */
+static __attribute__((noinline)) int conn_step(struct conn *c)
+{
+    struct rbuf *b = &c->b;
+    int fd = c->fd, status;
+    size_t hlen;
 
     for (;;) {
-        struct http_req r;
-        size_t hlen, used;
-        int status, must_close = 0;
-
-        for (;;) {
-            if (rbuf_skip_empty_lines(b) != 0)
-                scanned = 0;
-            if (b->have > 0 &&
-                (hlen = http_header_end(b->p, b->have, scanned, &status)) != 0)
-                break;
-            ssize_t n;
-            if (b->have > 0 && status) {
-                st.requests++;
-                if (send_error(fd, status, 0, 0) == 0)
-                    linger_close(fd);
-                return 0;
-            }
-            scanned = b->have;
-            if (rbuf_room(b) != 0)
-                return 0;
-            /* Nothing yet: is anything there?  (No: idle again.) */
-            if (b->have == 0)
-                n = lstk_recv(fd, b->p, b->cap - 1, MSG_DONTWAIT);
-            else {
-                if (conn_idle[fd] == CONN_BUSY)
-                    waiting_enter(fd, CONN_HEADER); /* until the header is in */
-                n = lstk_recv_timeout(fd, b->p + b->have, b->cap - 1 - b->have, 0,
-                                      left_ns(deadline));
-            }
-            if (n > 0) {
-                b->have += (size_t)n;
-                continue;
-            }
-            if (b->have == 0)
-                return n < 0 && errno == EAGAIN ? 1 : 0;
-            if (n < 0 && (errno == ETIMEDOUT || errno == EAGAIN)) {
-                st.requests++;
-                send_error(fd, 408, 0, 0);
-            }
-            return 0;
+        if (rbuf_skip_empty_lines(b) != 0)
+            c->scanned = 0;
+        if (b->have > 0 &&
+            (hlen = http_header_end(b->p, b->have, c->scanned, &status)) != 0) {
+            waiting_leave(fd); /* answering: not idle, not a victim */
+            if (!serve_one(fd, b, hlen))
+                return STEP_CLOSE;
+            /* The next pipelined request has its own deadline. */
+            c->scanned = 0;
+            c->deadline = mono_ns() + cfg.header_ns;
+            continue;
         }
-        waiting_leave(fd);
-        status = http_parse(b->p, hlen, &r);
-        used = hlen;
-        /* A body (any method whose framing is known): read and dropped,
-           from the buffer first, never parsed as a request.  Asked for
-           with Expect: 100-continue, it is invited only if the request
-           will be served; else the final answer goes first and the
-           connection closes. */
-        if ((status == 0 || status == 405) && r.body_len > 0) {
-            size_t inbuf = b->have - hlen < r.body_len ? b->have - hlen : r.body_len;
-            used += inbuf;
-            if (inbuf < r.body_len) {
-                if (r.expect_continue && status != 0) {
-                    must_close = 1;
-                } else {
-                    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-                    if (r.expect_continue && r.minor >= 1 &&
-                        write_buf(fd, cont, sizeof cont - 1) != 0)
-                        return 0;
-                    if (skip_body(fd, r.body_len - inbuf,
-                                  mono_ns() + cfg.body_ns) != 0)
-                        return 0;
-                }
-            }
+        if (b->have > 0 && status) {
+            st.requests++;
+            if (send_error(fd, status, 0, 0) == 0)
+                linger_close(fd);
+            return STEP_CLOSE;
         }
-        if (!respond(fd, &r, status, must_close))
-            return 0;
-        /* Pipelined requests: keep what follows; each has its deadline. */
-        memmove(b->p, b->p + used, b->have - used);
-        b->have -= used;
-        scanned = 0;
-        if (b->have == 0)
-            return 1;
-        deadline = mono_ns() + cfg.header_ns;
+        c->scanned = b->have;
+        if (rbuf_room(b) != 0)
+            return STEP_CLOSE;
+        ssize_t n = lstk_recv(fd, b->p + b->have, b->cap - 1 - b->have, MSG_DONTWAIT);
+        if (n > 0) {
+            if (b->have == 0)
+                c->deadline = mono_ns() + cfg.header_ns; /* a header begins */
+            b->have += (size_t)n;
+            continue;
+        }
+        if (n == 0 || errno != EAGAIN)
+            return STEP_CLOSE;
+        if (b->have > 0)
+            return STEP_HEADER;
+        /* Idle: no buffer kept while the client thinks. */
+        rbuf_free(b);
+        c->scanned = 0;
+        return STEP_IDLE;
     }
 }
 
-/* Not inlined into conn_main, on purpose: this calls code whose stack use
-   is not proven (free, and malloc below), so the plugin makes its caller
-   ask for a guarded chunk (doc/plugin.md).  Kept out of conn_main, the
-   guarded chunk is entered for a request and left before the idle wait,
-   which then holds only the first chunk (doc/threads.md: block shallow). */
-static __attribute__((noinline)) int conn_serve(int fd)
+/* A header not complete by its deadline: 408, then close. */
+static __attribute__((noinline)) void header_timed_out(int fd)
 {
-    struct rbuf b = { NULL, 0, 0 };
-    int rc = serve_requests(fd, &b);
-
-    free(b.p);
-    return rc;
+    st.requests++;
+    send_error(fd, 408, 0, 0);
 }
 
-/* Not inlined either: close is an unproven call (conn_serve's comment). */
-static __attribute__((noinline)) void conn_end(int fd)
+/* Not inlined: close and free are unproven calls (conn_step's comment).
+   B: the connection's request buffer. */
+static __attribute__((noinline)) void conn_end(int fd, struct rbuf *b)
 {
+    rbuf_free(b);
     waiting_leave(fd);
     conn_thread[fd] = NULL;
     close(fd);
@@ -571,19 +608,46 @@ static __attribute__((noinline)) void conn_end(int fd)
     lstk_mutex_unlock(&drain_m);
 }
 
-/* A connection's thread: tiny on purpose (it runs in the first chunk). */
+/*
+ * A connection's thread: tiny on purpose, it runs in the first chunk and
+ * every wait of the request header is here (doc/threads.md: block
+ * shallow): for a request (--idle-timeout, shutdown may interrupt it) or
+ * for the rest of a header (its deadline).  Both are in the waiting list
+ * that make_room takes its victims from; a header joins it once, at its
+ * first wait, however many reads it takes.
+ */
 static void *conn_main(void *arg)
 {
-    int fd = (int)(intptr_t)arg;
+    struct conn c = { (int)(intptr_t)arg, { NULL, 0, 0 }, 0, 0 };
+    int step = STEP_IDLE;
 
-    while (!stopping) {
-        waiting_enter(fd, CONN_IDLE);
-        int r = lstk_fd_wait(fd, POLLIN, cfg.idle_ns);
-        waiting_leave(fd);
-        if (r != 0 || stopping || conn_serve(fd) == 0)
+    while (!stopping || step == STEP_HEADER) {
+        int r;
+        if (step == STEP_IDLE) {
+            waiting_enter(c.fd, CONN_IDLE);
+            r = lstk_fd_wait(c.fd, POLLIN, cfg.idle_ns);
+        } else {
+            if (conn_idle[c.fd] != CONN_HEADER)
+                waiting_enter(c.fd, CONN_HEADER);
+            r = lstk_fd_wait(c.fd, POLLIN, left_ns(c.deadline));
+        }
+        if (r != 0) {
+            if (step == STEP_HEADER && errno == ETIMEDOUT)
+                header_timed_out(c.fd);
+            break;
+        }
+        if (step == STEP_IDLE) {
+            waiting_leave(c.fd);
+            if (stopping)
+                break;
+        }
+        /* A header being read stays where it is in the waiting list until
+           it is complete (conn_step leaves it then). */
+        step = conn_step(&c);
+        if (step == STEP_CLOSE)
             break;
     }
-    conn_end(fd);
+    conn_end(c.fd, &c.b);
     return NULL;
 }
 
@@ -680,23 +744,49 @@ static void *ticker_main(void *arg)
     return NULL;
 }
 
+/* SIGUSR1: one line on stdout with what the connections hold now: the
+   runtime's stack counters (lstk_stats) and the request buffers.  Tests
+   and benchmarks read it to see a connection's memory without RSS's page
+   granularity. */
+static void print_stats(void)
+{
+    lstk_stats_t s;
+
+    lstk_stats(&s);
+    printf("knot: stats connections %llu threads %llu stack_chunks %llu "
+           "stack_bytes %llu request_buffers %llu request_buffer_bytes %llu\n",
+           (unsigned long long)st.live, (unsigned long long)s.threads_live,
+           (unsigned long long)s.chunks_live, (unsigned long long)s.bytes_live,
+           (unsigned long long)st.bufs, (unsigned long long)st.buf_bytes);
+    fflush(stdout);
+}
+
 /* SIGINT/SIGTERM: stop accepting, close the idle connections (their
    threads are interrupted out of their wait), let the others finish.  A
-   second signal ends the process at once. */
+   second signal ends the process at once.  SIGUSR1: print_stats. */
 static void *signal_main(void *arg)
 {
     int sfd = (int)(intptr_t)arg;
     struct signalfd_siginfo si;
 
-    if (lstk_read(sfd, &si, sizeof si) != sizeof si)
-        return NULL;
+    for (;;) {
+        if (lstk_read(sfd, &si, sizeof si) != sizeof si)
+            return NULL;
+        if (si.ssi_signo != SIGUSR1)
+            break;
+        print_stats();
+    }
     stopping = 1;
     lstk_interrupt(acceptor_thread);
     lstk_interrupt(ticker_thread);
     for (size_t fd = 0; fd < conn_max; fd++)
         if (conn_thread[fd] != NULL && conn_idle[fd] == CONN_IDLE)
             lstk_interrupt(conn_thread[fd]);
-    if (lstk_read(sfd, &si, sizeof si) == sizeof si) {
+    while (lstk_read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGUSR1) {
+            print_stats();
+            continue;
+        }
         fprintf(stderr, "knot: second signal, exiting now\n");
         _exit(1);
     }
@@ -866,6 +956,7 @@ int main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGUSR1);
     sigprocmask(SIG_BLOCK, &sigs, NULL);
     sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
     signal(SIGPIPE, SIG_IGN);
