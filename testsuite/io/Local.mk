@@ -14,6 +14,7 @@ lstk_io_tests = \
 	testsuite/io/budget \
 	testsuite/io/knot \
 	testsuite/io/hostile \
+	testsuite/io/knotcache \
 	testsuite/io/fdshare
 check_PROGRAMS += $(lstk_io_tests)
 TESTS += $(lstk_io_tests)
@@ -37,6 +38,10 @@ testsuite_io_knot_LDADD = $(LSTK_IO_TEST_LIBS)
 testsuite_io_hostile_SOURCES = testsuite/io/hostile.c
 testsuite_io_hostile_CFLAGS = $(LSTK_IO_TEST_CFLAGS)
 testsuite_io_hostile_LDADD = $(LSTK_IO_TEST_LIBS)
+testsuite_io_knotcache_SOURCES = testsuite/io/knotcache.c examples/knot/cache.c \
+	examples/knot/http.c
+testsuite_io_knotcache_CFLAGS = $(LSTK_IO_TEST_CFLAGS)
+testsuite_io_knotcache_LDADD = $(LSTK_IO_TEST_LIBS)
 testsuite_io_fdshare_SOURCES = testsuite/io/fdshare.c
 testsuite_io_fdshare_CFLAGS = $(LSTK_IO_TEST_CFLAGS)
 testsuite_io_fdshare_LDADD = $(LSTK_IO_TEST_LIBS)
@@ -44,7 +49,7 @@ testsuite_io_fdshare_LDADD = $(LSTK_IO_TEST_LIBS)
 $(testsuite_io_echo_OBJECTS) $(testsuite_io_intercept_OBJECTS) \
 $(testsuite_io_errors_OBJECTS) $(testsuite_io_budget_OBJECTS) \
 $(testsuite_io_knot_OBJECTS) $(testsuite_io_hostile_OBJECTS) \
-$(testsuite_io_fdshare_OBJECTS): plugin/linkstack.la $(LSTK_IO_BUDGETS_FILE)
+$(testsuite_io_knotcache_OBJECTS) $(testsuite_io_fdshare_OBJECTS): plugin/linkstack.la $(LSTK_IO_BUDGETS_FILE)
 # The table the budget test proves (and the plugin reads, plugin/Local.mk).
 testsuite_io_budget_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DLSTK_BUDGET_TABLE='"$(abs_top_srcdir)/rt/io/io-budgets.txt"'
