@@ -32,20 +32,29 @@
  * with its old kind made a read block the OS thread, or a wait never end
  * for want of a registration).
  *
+ * syscall(2) tells it of the numbers it makes and closes too, and fclose,
+ * closedir and freopen of the numbers libc closes inside them.  A number
+ * closed and reused where nothing is seen (libc's internal dup2 in
+ * daemon, a raw `syscall` instruction) leaves a stale entry: io.c's
+ * io_sock_call keeps a stale socket entry from blocking the OS thread and
+ * looks at the number again when it answers ENOTSOCK (doc/io.md).
+ *
  * Not intercepted (they block the whole OS thread when called on a
  * linkstack thread): libc-internal calls (stdio on sockets, getaddrinfo),
- * select, epoll_wait, and the raw syscall(2).  Off: LSTK_INTERCEPT=0 in the
+ * select, epoll_wait, and blocking calls made through the raw syscall(2).  Off: LSTK_INTERCEPT=0 in the
  * environment (read at start-up, poller.c), or lstk_intercept(0).
  */
 #define _GNU_SOURCE 1
 #undef _FORTIFY_SOURCE /* read() & co. must be plain declarations here */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/close_range.h>
@@ -506,6 +515,131 @@ LSTK_EXPORT void closefrom(int lo)
         for (int fd = lo; fd < 65536; fd++) /* before Linux 5.9 */
             if (!lstk__io_owns_fd(fd))
                 LSTK__REAL(close)(fd);
+}
+
+/* --- closes inside libc ----------------------------------------------------- */
+
+/* fclose, closedir and freopen close a descriptor with libc's internal
+   close (freopen: its internal dup3 onto the stream's number), which the
+   close wrapper never sees; the runtime forgets the number first, as close
+   does.  (A number the runtime knew, closed unseen and made again unseen
+   by fopen, opendir or popen, kept its old kind: a read could block the OS
+   thread, and a wait on an old registration never end.) */
+LSTK_EXPORT int fclose(FILE *f)
+{
+    if (f != NULL) {
+        int fd = fileno(f);
+        if (fd >= 0) {
+            REFUSE_OWN("fclose", fd);
+            lstk__fd_forget(fd);
+        }
+    }
+    return LSTK__REAL(fclose)(f);
+}
+
+LSTK_EXPORT int closedir(DIR *d)
+{
+    int fd = dirfd(d);
+    if (fd >= 0)
+        lstk__fd_forget(fd);
+    return LSTK__REAL(closedir)(d);
+}
+
+LSTK_EXPORT FILE *freopen(const char *path, const char *mode, FILE *f)
+{
+    int fd = f != NULL ? fileno(f) : -1;
+    if (fd >= 0)
+        lstk__fd_forget(fd);
+    FILE *r = LSTK__REAL(freopen)(path, mode, f);
+    if (r != NULL && fileno(r) >= 0)
+        lstk__fd_forget(fileno(r)); /* made by libc's own open and dup3 */
+    return r;
+}
+
+LSTK_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *f)
+{
+    return freopen(path, mode, f);
+}
+
+/* --- syscall(2) ---------------------------------------------------------------- */
+
+/*
+ * The raw syscall(2) of libc, replaced so that descriptor numbers made or
+ * closed through it are seen as through the named calls above: closes and
+ * dup2/dup3 go through those wrappers (the runtime's own descriptors are
+ * refused alike), and a call that makes descriptors forgets what the table
+ * knew of their numbers.  Everything else is the plain system call, as
+ * libc's syscall(2) makes it: blocking calls block the OS thread (not
+ * intercepted, see the head of this file).  A raw `syscall` instruction in
+ * the program's own assembly is out of reach: io.c's io_sock_call keeps a
+ * stale socket entry from blocking the OS thread on it.
+ */
+LSTK_EXPORT long syscall(long nr, ...)
+{
+    va_list ap;
+    long a[6], r;
+
+    va_start(ap, nr);
+    for (int i = 0; i < 6; i++)
+        a[i] = va_arg(ap, long);
+    va_end(ap);
+    switch (nr) {
+    case SYS_close:
+        return close((int)a[0]);
+    case SYS_close_range:
+        return close_range((unsigned)a[0], (unsigned)a[1], (int)a[2]);
+    case SYS_dup2:
+        return dup2((int)a[0], (int)a[1]);
+    case SYS_dup3:
+        return dup3((int)a[0], (int)a[1], (int)a[2]);
+    }
+    r = lstk__sc_ret(lstk__sc6(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+    if (r < 0)
+        return r;
+    switch (nr) {
+    case SYS_socketpair:
+        fresh(((int *)a[3])[0]);
+        fresh(((int *)a[3])[1]);
+        break;
+    case SYS_pipe:
+    case SYS_pipe2:
+        fresh(((int *)a[0])[0]);
+        fresh(((int *)a[0])[1]);
+        break;
+    case SYS_fcntl:
+        if (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC)
+            fresh((int)r);
+        break;
+    case SYS_open:
+    case SYS_openat:
+#ifdef SYS_openat2
+    case SYS_openat2:
+#endif
+    case SYS_creat:
+    case SYS_dup:
+    case SYS_socket:
+    case SYS_accept:
+    case SYS_accept4:
+    case SYS_eventfd:
+    case SYS_eventfd2:
+    case SYS_epoll_create:
+    case SYS_epoll_create1:
+    case SYS_timerfd_create:
+    case SYS_signalfd:
+    case SYS_signalfd4:
+    case SYS_memfd_create:
+    case SYS_inotify_init:
+    case SYS_inotify_init1:
+#ifdef SYS_pidfd_open
+    case SYS_pidfd_open:
+#endif
+#ifdef SYS_pidfd_getfd
+    case SYS_pidfd_getfd:
+#endif
+        fresh((int)r);
+        break;
+    }
+    return r;
 }
 
 /* Sets the program's view of O_NONBLOCK on FD (entry E). */

@@ -73,7 +73,11 @@ struct io_req {
     uint8_t ev;
     /* The caller asked not to wait (MSG_DONTWAIT). */
     uint8_t nonblock;
-    uint16_t spare;
+    /* A read or write made as recvfrom/sendto with MSG_DONTWAIT on a
+       socket (io_sock_call): made plain again if the number turns out
+       not to be a socket any more (io_stale). */
+    uint8_t plain;
+    uint8_t spare;
     struct lstk__fdwait fw;
 };
 
@@ -95,6 +99,55 @@ static inline uint64_t io_deadline(uint64_t *d)
     { .nr = (nr_), .b = (long)(b_), .c = (long)(c_), .d = (long)(d_),          \
       .e = (long)(e_), .f = (long)(f_), .deadline = IO_DEADLINE(to_),          \
       .fd = (fd_), .ev = (ev_) }
+
+/*
+ * Descriptor numbers reused behind the runtime's back.  A socket's entry
+ * says "O_NONBLOCK in the kernel"; if the program closes the number where
+ * the runtime does not see it (fclose, closedir, a raw syscall(2), libc's
+ * own dup2 in freopen or daemon) and the number comes back through a path
+ * it does not see either (fopen, opendir, popen, a raw syscall), the
+ * entry is stale.  So every call on a socket's entry carries MSG_DONTWAIT
+ * (read and write become recvfrom and sendto): whatever the number now
+ * is, the call cannot block the OS thread, and a non-socket answers
+ * ENOTSOCK, which io_stale turns into a fresh look at the number and the
+ * call made again as what it now is.  Costs nothing: the same system
+ * call count, the same kernel path for a socket.  Applied once, when a
+ * call is set up (a re-looked number is no socket: nothing to undo).
+ * readv and writev stay as they are (a vector would need a msghdr in the
+ * frame): on a stale entry they can still block the OS thread.
+ */
+static inline __attribute__((always_inline)) void io_sock_call(struct io_req *q,
+                                                               const struct lstk__fd *e)
+{
+    if (e->kind != LSTK__FD_SOCK)
+        return;
+    if (q->nr == SYS_read || q->nr == SYS_write) {
+        q->nr = q->nr == SYS_read ? SYS_recvfrom : SYS_sendto;
+        q->d = MSG_DONTWAIT;
+        q->e = q->f = 0;
+        q->plain = 1;
+    } else if (q->nr == SYS_recvfrom || q->nr == SYS_sendto) {
+        q->d |= MSG_DONTWAIT;
+    } else if (q->nr == SYS_recvmsg || q->nr == SYS_sendmsg) {
+        q->c |= MSG_DONTWAIT;
+    }
+}
+
+/* A socket's entry got ENOTSOCK for Q: the number was reused behind the
+   runtime's back (see io_sock_call).  Forgets it (threads waiting on the
+   old descriptor wake with EBADF), looks at it again, and turns Q back
+   into the plain read or write it was.  0: try Q again; -1: ENOTSOCK is
+   the answer (the program's own socket call on what is not a socket). */
+static __attribute__((noinline)) int io_stale(struct io_req *q)
+{
+    lstk__fd_forget(q->fd);
+    if (lstk__fd_slow(q->fd) == NULL || !q->plain)
+        return -1;
+    q->nr = q->ev == LSTK__EV_IN ? SYS_read : SYS_write;
+    q->d = q->e = q->f = 0;
+    q->plain = 0;
+    return 0;
+}
 
 /* poll(fd, ev, 0) through ppoll with a zero timeout: > 0 ready. */
 static __attribute__((noinline)) long poll_now(int fd, unsigned ev)
@@ -137,6 +190,11 @@ io_run(struct lstk__sched *s, struct lstk__fd *e, struct io_req *q)
                           : -EAGAIN;
             } else {
                 r = lstk__sc6(q->nr, q->fd, q->b, q->c, q->d, q->e, q->f);
+                if (lstk__slow(r == -ENOTSOCK) && e->kind == LSTK__FD_SOCK) {
+                    if (io_stale(q) == 0)
+                        continue; /* as what the number is now */
+                    return r;
+                }
             }
             if (r != -EAGAIN || e->kind == LSTK__FD_DIRECT) {
                 if (r >= 0 && (size_t)r < q->len && e->kind == LSTK__FD_SOCK &&
@@ -186,6 +244,7 @@ static ssize_t do_read(int fd, void *buf, size_t len, int64_t timeout_ns)
         return lstk__sc_ret(lstk__file_rw1(s, e, fd, buf, len, -1, 0));
     struct io_req q = IO_REQ(SYS_read, fd, LSTK__EV_IN, timeout_ns, buf, len, 0, 0, 0);
     q.len = len;
+    io_sock_call(&q, e);
     return lstk__sc_ret(io_run(s, e, &q));
 }
 
@@ -228,6 +287,7 @@ static ssize_t do_recvfrom(int fd, void *buf, size_t len, int flags,
                              flags & ~MSG_DONTWAIT, addr, alen);
     q.nonblock = (flags & MSG_DONTWAIT) != 0;
     q.len = (flags & (MSG_PEEK | MSG_TRUNC)) ? 0 : len;
+    io_sock_call(&q, e);
     return lstk__sc_ret(io_run(s, e, &q));
 }
 
@@ -267,6 +327,7 @@ LSTK_EXPORT ssize_t lstk_recvmsg(int fd, struct msghdr *msg, int flags)
     struct io_req q = IO_REQ(SYS_recvmsg, fd, LSTK__EV_IN, LSTK_FOREVER, msg,
                              flags & ~MSG_DONTWAIT, 0, 0, 0);
     q.nonblock = (flags & MSG_DONTWAIT) != 0;
+    io_sock_call(&q, e);
     return lstk__sc_ret(io_run(s, e, &q));
 }
 
@@ -345,6 +406,7 @@ static ssize_t do_write(int fd, const void *buf, size_t len, int64_t timeout_ns)
         return lstk__sc_ret(lstk__file_rw1(s, e, fd, buf, len, -1, 1));
     struct io_req q = IO_REQ(SYS_write, fd, LSTK__EV_OUT, timeout_ns, buf, len,
                              0, 0, 0);
+    io_sock_call(&q, e);
     return lstk__sc_ret(io_write_all(s, e, &q));
 }
 
@@ -386,6 +448,7 @@ static ssize_t do_sendto(int fd, const void *buf, size_t len, int flags,
     struct io_req q = IO_REQ(SYS_sendto, fd, LSTK__EV_OUT, timeout_ns, buf, len,
                              flags & ~MSG_DONTWAIT, addr, alen);
     q.nonblock = (flags & MSG_DONTWAIT) != 0;
+    io_sock_call(&q, e);
     return lstk__sc_ret(io_write_all(s, e, &q));
 }
 
@@ -443,6 +506,7 @@ static __attribute__((noinline)) long io_writev_all(struct lstk__sched *s,
     if (iovcnt < 0)
         return -EINVAL;
     q.nonblock = (uint8_t)nonblock;
+    io_sock_call(&q, e);
     for (;;) {
         long r = io_run(s, e, &q);
         if (r < 0)
@@ -464,6 +528,7 @@ static __attribute__((noinline)) long io_writev_all(struct lstk__sched *s,
             q.e = q.f = 0;
             if (e->kind != LSTK__FD_SOCK)
                 q.nr = SYS_write;
+            io_sock_call(&q, e);
         } else {
             q.nr = SYS_writev;
             q.b = (long)(iov + i);

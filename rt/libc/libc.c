@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 
 #include "libc/libc.h"
@@ -124,6 +125,47 @@ static int raw_ioctl(int fd, unsigned long req, ...)
     return (int)lstk__sc_ret(lstk__sc(SYS_ioctl, fd, (long)req, arg));
 }
 
+/* Libc's internal names of fclose and closedir in a static libc.a (weak:
+   absent from libc.so, where dlsym finds the public ones). */
+extern int _IO_new_fclose(FILE *) __attribute__((weak));
+extern int __closedir(DIR *) __attribute__((weak));
+
+/* A stdio or dirent call with no libc function found behind it: the
+   program cannot go on correctly (this layer has no lstk__fatal). */
+static void __attribute__((noreturn)) no_libc(const char *name)
+{
+    static const char a[] = "linkstack: libc's ", b[] = " cannot be found (a program "
+        "linked with a static libc that does not link it): the runtime's wrapper "
+        "has nothing to call\n";
+    size_t n = 0;
+    while (name[n])
+        n++;
+    lstk__sc(SYS_write, 2, (long)a, sizeof a - 1);
+    lstk__sc(SYS_write, 2, (long)name, (long)n);
+    lstk__sc(SYS_write, 2, (long)b, sizeof b - 1);
+    abort();
+}
+
+static int raw_fclose(FILE *f)
+{
+    if (_IO_new_fclose == NULL)
+        no_libc("fclose");
+    return _IO_new_fclose(f);
+}
+
+static int raw_closedir(DIR *d)
+{
+    if (__closedir == NULL)
+        no_libc("closedir");
+    return __closedir(d);
+}
+
+static FILE *raw_freopen(const char *path, const char *mode, FILE *f)
+{
+    (void)path, (void)mode, (void)f;
+    no_libc("freopen");
+}
+
 struct lstk__libc lstk__libc = {
     raw_read, raw_write, raw_readv, raw_writev, raw_pread, raw_pwrite,
     raw_recvfrom, raw_sendto, raw_recvmsg, raw_sendmsg, raw_accept4,
@@ -132,7 +174,7 @@ struct lstk__libc lstk__libc = {
     raw_socket, raw_pipe, raw_pipe2,
     raw_socketpair, raw_open, raw_openat, raw_eventfd, raw_epoll_create1,
     raw_timerfd_create, raw_signalfd, raw_memfd_create, raw_inotify_init1,
-    raw_close_range,
+    raw_close_range, raw_fclose, raw_closedir, raw_freopen,
 };
 
 #define RESOLVE(f)                                                           \
@@ -181,4 +223,7 @@ __attribute__((constructor(LSTK__START_LIBC))) static void lstk__libc_start(void
     RESOLVE(memfd_create);
     RESOLVE(inotify_init1);
     RESOLVE(close_range);
+    RESOLVE(fclose);
+    RESOLVE(closedir);
+    RESOLVE(freopen);
 }

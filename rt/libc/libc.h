@@ -37,8 +37,10 @@
 
 #ifndef __ASSEMBLER__
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -138,6 +140,14 @@ struct lstk__libc {
     int (*memfd_create)(const char *, unsigned int);
     int (*inotify_init1)(int);
     int (*close_range)(unsigned int, unsigned int, int);
+    /* Calls that close a descriptor inside libc, where the close wrapper
+       does not see it (issue 13).  In a program linked with a static libc,
+       which dlsym cannot search, libc's own internal names stand in when
+       the program has them, else a call ends with a `linkstack:` message
+       (libc.c). */
+    int (*fclose)(FILE *);
+    int (*closedir)(DIR *);
+    FILE *(*freopen)(const char *, const char *, FILE *);
 };
 
 extern struct lstk__libc lstk__libc LSTK__HIDDEN;

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -274,11 +275,21 @@ static void *ru_watchdog(void *arg)
     return NULL;
 }
 
-/* A socket the runtime has used (made non-blocking, registered), closed
-   behind its back by fclose. */
+/* Fills every free number below OLD (dup2 of a spare descriptor: the
+   runtime forgets those numbers only), so that the next descriptor made,
+   by whatever path, gets OLD. */
+static void fill_below(int old, int spare)
+{
+    for (int n = 0; n < old; n++)
+        if (fcntl(n, F_GETFD) < 0 && errno == EBADF)
+            cr_assert(eq(int, dup2(spare, n), n));
+}
+
+/* A socket the runtime has used (made non-blocking, registered, its
+   readiness hint spent by a wait), closed by fclose: libc's own close. */
 static int used_then_fclosed(void)
 {
-    int sv[2];
+    int sv[2], spare = open("/dev/null", O_RDONLY);
     char c;
 
     cr_assert(eq(int, test_tcp_pair(sv), 0));
@@ -286,18 +297,36 @@ static int used_then_fclosed(void)
     cr_assert(eq(i64, lstk_read_timeout(sv[0], &c, 1, 1 * MS), -1));
     FILE *f = fdopen(sv[0], "r+");
     cr_assert(not(eq(ptr, f, NULL)));
-    fclose(f); /* libc's own close: the runtime does not see it */
+    fclose(f);
     close(sv[1]);
-    /* The next descriptor made must get this number: lower free numbers
-       are filled with raw openat calls (the runtime sees none of them). */
-    for (;;) {
-        int p = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
-        cr_assert(ge(int, p, 0));
-        if (p >= sv[0]) {
-            syscall(SYS_close, p);
-            break;
-        }
-    }
+    fill_below(sv[0], spare);
+    return sv[0];
+}
+
+/* close(2) made where no wrapper can see it: a `syscall` instruction. */
+static long unseen_close(int fd)
+{
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "0"((long)SYS_close), "D"((long)fd)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+
+/* A socket the runtime has used, with data still to read (its hint says
+   "try": the next read is made at once), closed unseen. */
+static int used_then_closed_unseen(void)
+{
+    int sv[2], spare = open("/dev/null", O_RDONLY);
+    char c;
+
+    cr_assert(eq(int, test_tcp_pair(sv), 0));
+    cr_assert(eq(i64, write(sv[1], "xy", 2), 2));
+    for (int i = 0; i < 1000 && lstk_read_timeout(sv[0], &c, 1, 5 * MS) != 1; i++)
+        ;
+    cr_assert(eq(chr, c, 'x'));
+    cr_assert(eq(i64, unseen_close(sv[0]), 0));
+    close(sv[1]);
+    fill_below(sv[0], spare);
     return sv[0];
 }
 
@@ -348,6 +377,133 @@ Test(fdshare, a_number_reused_by_open_gets_its_new_kind)
     cr_assert(eq(chr, ru_byte, 'a'), "the read blocked every thread (got the watchdog's)");
     close(fd);
     close(ru_peer);
+}
+
+/* Numbers reused where no wrapper sees the new descriptor made: libc's
+   own open in fopen, its own dup3 in freopen, a raw syscall(2).  The old
+   entry says "a socket, O_NONBLOCK in the kernel"; the new descriptor is a
+   blocking FIFO (or socket), so a read made as the entry says would block
+   the OS thread (the watchdog's byte then comes first). */
+static void fifo_path(char *path, size_t n, const char *what)
+{
+    snprintf(path, n, "/tmp/lstk-fdshare-%s.%d", what, (int)getpid());
+    unlink(path);
+    cr_assert(eq(int, mkfifo(path, 0600), 0));
+}
+
+Test(fdshare, a_number_reused_by_fopen_gets_its_new_kind)
+{
+    char path[128];
+    int old = used_then_fclosed();
+
+    fifo_path(path, sizeof path, "fopen");
+    FILE *f = fopen(path, "r+"); /* libc's internal open: O_RDWR, blocking */
+    cr_assert(not(eq(ptr, f, NULL)));
+    cr_assert(eq(int, fileno(f), old), "the number is reused");
+    ru_fd = old;
+    ru_peer = open(path, O_WRONLY);
+    unlink(path);
+    reader_vs_writer();
+    cr_assert(eq(i64, ru_rc, 1));
+    cr_assert(eq(chr, ru_byte, 'a'), "the read blocked every thread (got the watchdog's)");
+    fclose(f);
+    close(ru_peer);
+}
+
+Test(fdshare, a_number_replaced_by_freopen_gets_its_new_kind)
+{
+    char path[128];
+    int sv[2];
+    char c;
+
+    /* A socket the runtime has used, under a FILE. */
+    cr_assert(eq(int, test_tcp_pair(sv), 0));
+    cr_assert(eq(i64, lstk_read_timeout(sv[0], &c, 1, 1 * MS), -1));
+    FILE *f = fdopen(sv[0], "r+");
+    cr_assert(not(eq(ptr, f, NULL)));
+    fifo_path(path, sizeof path, "freopen");
+    /* libc opens the FIFO, then dup3s it onto the socket's number: the
+       runtime sees neither. */
+    cr_assert(not(eq(ptr, freopen(path, "r+", f), NULL)));
+    cr_assert(eq(int, fileno(f), sv[0]), "freopen kept the number");
+    ru_fd = sv[0];
+    ru_peer = open(path, O_WRONLY);
+    unlink(path);
+    reader_vs_writer();
+    cr_assert(eq(i64, ru_rc, 1));
+    cr_assert(eq(chr, ru_byte, 'a'), "the read blocked every thread (got the watchdog's)");
+    fclose(f);
+    close(ru_peer);
+    close(sv[1]);
+}
+
+Test(fdshare, a_number_reused_by_raw_syscalls_gets_its_new_kind)
+{
+    char path[128];
+    int sv[2], old = used_then_fclosed();
+
+    /* A blocking FIFO through syscall(2). */
+    fifo_path(path, sizeof path, "raw");
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR);
+    cr_assert(eq(int, fd, old), "the number is reused");
+    ru_fd = fd;
+    ru_peer = open(path, O_WRONLY);
+    unlink(path);
+    reader_vs_writer();
+    cr_assert(eq(i64, ru_rc, 1));
+    cr_assert(eq(chr, ru_byte, 'a'), "a FIFO: the read blocked every thread");
+    close(ru_peer);
+    syscall(SYS_close, fd); /* seen: the next number's entry starts fresh */
+
+    /* A blocking socket pair through syscall(2), at a number last used
+       as a (non-blocking, registered) socket: the entry must not keep the
+       old registration (a wait would never end) nor its blocking mode. */
+    old = used_then_fclosed();
+    cr_assert(eq(i64, syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv), 0));
+    cr_assert(eq(int, sv[0], old), "the number is reused");
+    ru_fd = sv[0];
+    ru_peer = sv[1];
+    reader_vs_writer();
+    cr_assert(eq(i64, ru_rc, 1));
+    cr_assert(eq(chr, ru_byte, 'a'), "a socket: the read blocked every thread or never woke");
+    close(sv[0]);
+    close(sv[1]);
+}
+
+Test(fdshare, a_socket_number_closed_and_reused_unseen_is_looked_at_again)
+{
+    char path[128];
+    int old = used_then_closed_unseen();
+
+    /* Nothing saw the close nor sees this open: the entry still says "a
+       non-blocking socket".  The read must neither block the OS thread on
+       the blocking FIFO nor fail: ENOTSOCK tells the runtime. */
+    fifo_path(path, sizeof path, "unseen");
+    FILE *f = fopen(path, "r+");
+    cr_assert(not(eq(ptr, f, NULL)));
+    cr_assert(eq(int, fileno(f), old), "the number is reused");
+    ru_fd = old;
+    ru_peer = open(path, O_WRONLY);
+    unlink(path);
+    reader_vs_writer();
+    cr_assert(eq(i64, ru_rc, 1));
+    cr_assert(eq(chr, ru_byte, 'a'), "the read blocked every thread (got the watchdog's)");
+    fclose(f);
+    close(ru_peer);
+}
+
+Test(fdshare, a_number_reused_by_opendir_reads_as_a_directory)
+{
+    int old = used_then_fclosed();
+    char c;
+
+    DIR *d = opendir("/"); /* libc's internal open */
+    cr_assert(not(eq(ptr, d, NULL)));
+    cr_assert(eq(int, dirfd(d), old), "the number is reused");
+    errno = 0;
+    cr_assert(eq(i64, lstk_read_timeout(old, &c, 1, 5000 * MS), -1));
+    cr_assert(eq(int, errno, EISDIR));
+    closedir(d);
 }
 
 /* --- the runtime's own descriptors are not the program's to close --------------- */
