@@ -615,8 +615,14 @@ static void poller_after_fork(struct lstk__sched *s)
 /* The scheduler's idle hook while threads wait for I/O (thread/thread.h). */
 static int poller_idle(struct lstk__sched *s, uint64_t deadline)
 {
-    if (lstk__slow(lstk__poller.forked))
+    if (lstk__slow(lstk__poller.forked)) {
         poller_after_fork(s);
+        /* The jobs the helpers held were ended there (fileio.c): their
+           threads are runnable now, with no event to come for them, so
+           the scheduler must look before any sleep in epoll_wait (issue
+           13: a forked child's file jobs never returned). */
+        return 1;
+    }
     if (lstk__poller.nwait == 0 || lstk__poller.epfd < 0)
         return 0;
     return poller_wait(s, deadline);

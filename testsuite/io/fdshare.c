@@ -240,6 +240,133 @@ Test(fdshare, waiting_threads_of_a_forked_child_wake)
     close(sv[1]);
 }
 
+/* --- fork() and file jobs: the child's work, the parent's not done twice ------- */
+
+/* Writers append 1-MiB records to a file (each append a file job: the
+   filesystems here refuse RWF_NOWAIT writes, fileio.c), and main forks
+   while their jobs are with the helpers.  The child's copies of the
+   writers must end their calls (the helpers did not fork) and stop; the
+   child's own file jobs must work; and no job of the parent's may be made
+   a second time by the child: every record is in the file once. */
+enum { FJ_W = 4, FJ_N = 6, FJ_REC = 1 << 20 };
+static int fj_fd;
+static pid_t fj_parent;
+static long fj_rc[FJ_W][FJ_N];
+static int fj_err[FJ_W][FJ_N];
+
+static void fj_record(char *buf, char who, int t, int i)
+{
+    memset(buf, '.', FJ_REC);
+    snprintf(buf, 32, "%c %d %d\n", who, t, i);
+}
+
+static void *fj_writer(void *arg)
+{
+    int t = (int)(intptr_t)arg;
+    char *buf = malloc(FJ_REC);
+
+    for (int i = 0; i < FJ_N && buf != NULL; i++) {
+        if (getpid() != fj_parent)
+            break; /* a copy in the child: its parent's work is not its own */
+        fj_record(buf, 'p', t, i);
+        errno = 0;
+        fj_rc[t][i] = lstk_write(fj_fd, buf, FJ_REC);
+        fj_err[t][i] = errno;
+    }
+    free(buf);
+    return NULL;
+}
+
+static long fj_child_rc[4];
+static char fj_back[32];
+
+static void *fj_child_work(void *arg)
+{
+    char *buf = malloc(FJ_REC);
+    (void)arg;
+    for (int i = 0; i < 4 && buf != NULL; i++) {
+        fj_record(buf, 'c', 0, i);
+        fj_child_rc[i] = lstk_write(fj_fd, buf, FJ_REC);
+    }
+    free(buf);
+    return NULL;
+}
+
+Test(fdshare, file_jobs_across_fork)
+{
+    char path[128];
+    lstk_t w[FJ_W], c;
+    int status;
+
+    snprintf(path, sizeof path, "/tmp/lstk-fdshare-jobs.%d", (int)getpid());
+    fj_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+    cr_assert(ge(int, fj_fd, 0));
+    fj_parent = getpid();
+    for (int t = 0; t < FJ_W; t++)
+        cr_assert(eq(int, lstk_create(&w[t], NULL, fj_writer, (void *)(intptr_t)t), 0));
+    lstk_yield(); /* every writer has handed its first append to a helper */
+    pid_t pid = fork();
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) {
+        int bad = 0;
+        for (int t = 0; t < FJ_W; t++)
+            lstk_join(w[t], NULL);
+        /* The copies' calls ended: with their result if a helper had
+           finished before the fork, else EINTR. */
+        for (int t = 0; t < FJ_W; t++)
+            for (int i = 0; i < FJ_N; i++)
+                if (fj_rc[t][i] != 0 && fj_rc[t][i] != FJ_REC &&
+                    !(fj_rc[t][i] == -1 && fj_err[t][i] == EINTR))
+                    bad = 1;
+        if (lstk_create(&c, NULL, fj_child_work, NULL) != 0)
+            _exit(3);
+        lstk_join(c, NULL);
+        for (int i = 0; i < 4; i++)
+            if (fj_child_rc[i] != FJ_REC)
+                bad = 2;
+        _exit(bad);
+    }
+    cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+    for (int t = 0; t < FJ_W; t++)
+        lstk_join(w[t], NULL);
+    cr_assert(eq(int, WIFEXITED(status), 1), "the child did not end normally");
+    cr_assert(eq(int, WEXITSTATUS(status), 0),
+              "in the child: %s", WEXITSTATUS(status) == 1 ? "a writer's call ended oddly"
+                                                            : "its own file jobs failed");
+    /* Every append of the parent's went through, once. */
+    for (int t = 0; t < FJ_W; t++)
+        for (int i = 0; i < FJ_N; i++)
+            cr_assert(eq(i64, fj_rc[t][i], FJ_REC), "writer %d, record %d: %ld (errno %d)",
+                      t, i, fj_rc[t][i], fj_err[t][i]);
+    close(fj_fd);
+
+    /* The file: FJ_W * FJ_N parent records and 4 child ones, each once. */
+    int seen_p[FJ_W][FJ_N] = { { 0 } }, seen_c[4] = { 0 }, n = 0;
+    int fd = open(path, O_RDONLY);
+    unlink(path);
+    cr_assert(ge(int, fd, 0));
+    for (off_t off = 0;; off += FJ_REC, n++) {
+        char who;
+        int t, i;
+        ssize_t r = pread(fd, fj_back, sizeof fj_back - 1, off);
+        if (r <= 0)
+            break;
+        fj_back[r] = '\0';
+        cr_assert(eq(int, sscanf(fj_back, "%c %d %d", &who, &t, &i), 3), "record %d", n);
+        if (who == 'p') {
+            cr_assert(lt(int, t, FJ_W));
+            cr_assert(lt(int, i, FJ_N));
+            cr_assert(eq(int, seen_p[t][i]++, 0), "the parent's record %d/%d twice: "
+                                                  "the child made its job again", t, i);
+        } else {
+            cr_assert(eq(chr, who, 'c'));
+            cr_assert(eq(int, seen_c[i]++, 0));
+        }
+    }
+    close(fd);
+    cr_assert(eq(int, n, FJ_W * FJ_N + 4), "%d records", n);
+}
+
 /* --- 9. a number reused with another kind ------------------------------------------ */
 
 static int ru_fd, ru_peer;
