@@ -37,14 +37,17 @@ $(examples_knot_knot_OBJECTS) $(examples_knot_load_knot_load_OBJECTS): \
 	plugin/linkstack.la $(LSTK_IO_BUDGETS_FILE)
 
 # bench/knot/: Knot against nginx, an epoll server and an NPTL server, and
-# the memory of idle connections (goals, not tests).  bench/run runs every
-# bench/NAME/run, so `make bench` includes it; `make bench-knot` runs it
-# alone.  See bench/knot/README.md.
+# the memory of idle connections, then Knot and nginx under a slowloris
+# attack (bench/knot/slowloris, run by bench/knot/run; goals, not tests).
+# bench/run runs every bench/NAME/run, so `make bench` includes it; `make
+# bench-knot` runs it alone.  See bench/knot/README.md.
 EXTRA_DIST += \
 	bench/knot/README.md \
 	bench/knot/run \
 	bench/knot/evserver.c \
-	bench/knot/nptl.c
+	bench/knot/nptl.c \
+	bench/knot/slowloris \
+	bench/knot/slowloris-attack.c
 
 .PHONY: bench-knot
 bench-knot: all

@@ -178,10 +178,10 @@ static int64_t mono_ns(void)
 }
 
 /* What is left until DEADLINE (0 when past: a _timeout call then does
-   not wait).  Not inlined: clock_gettime's stack use is not proven (it
-   calls into the vDSO), and conn_main, which waits on the first chunk,
-   must not inherit the guarded request that comes with it. */
-static __attribute__((noinline)) int64_t left_ns(int64_t deadline)
+   not wait).  clock_gettime's stack use is not proven (it calls into the
+   vDSO): only code already on the guarded path calls this (conn_step
+   computes the header wait's time for conn_main). */
+static int64_t left_ns(int64_t deadline)
 {
     int64_t l = deadline - mono_ns();
     return l > 0 ? l : 0;
@@ -484,6 +484,8 @@ struct conn {
     struct rbuf b;
     size_t scanned;
     int64_t deadline;
+    /* What is left of DEADLINE when conn_step returned STEP_HEADER. */
+    int64_t header_left;
 };
 
 /* What conn_step leaves to conn_main: wait for a request (nothing
@@ -577,8 +579,10 @@ static __attribute__((noinline)) int conn_step(struct conn *c)
         }
         if (n == 0 || errno != EAGAIN)
             return STEP_CLOSE;
-        if (b->have > 0)
+        if (b->have > 0) {
+            c->header_left = left_ns(c->deadline);
             return STEP_HEADER;
+        }
         /* Idle: no buffer kept while the client thinks. */
         rbuf_free(b);
         c->scanned = 0;
@@ -618,7 +622,7 @@ static __attribute__((noinline)) void conn_end(int fd, struct rbuf *b)
  */
 static void *conn_main(void *arg)
 {
-    struct conn c = { (int)(intptr_t)arg, { NULL, 0, 0 }, 0, 0 };
+    struct conn c = { (int)(intptr_t)arg, { NULL, 0, 0 }, 0, 0, 0 };
     int step = STEP_IDLE;
 
     while (!stopping || step == STEP_HEADER) {
@@ -629,7 +633,7 @@ static void *conn_main(void *arg)
         } else {
             if (conn_idle[c.fd] != CONN_HEADER)
                 waiting_enter(c.fd, CONN_HEADER);
-            r = lstk_fd_wait(c.fd, POLLIN, left_ns(c.deadline));
+            r = lstk_fd_wait(c.fd, POLLIN, c.header_left);
         }
         if (r != 0) {
             if (step == STEP_HEADER && errno == ETIMEDOUT)
