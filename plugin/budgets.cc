@@ -231,11 +231,27 @@ lstk_budget_known_p (const char *name)
 	  || (lstk_budget_table && lstk_budget_table->get (name) != NULL));
 }
 
+/* [issue 12] Whether this unit is built for a sanitizer whose run-time
+   library intercepts libc functions.  */
+static bool
+lstk_budget_sanitized_p (void)
+{
+  return (flag_sanitize & (SANITIZE_ADDRESS | SANITIZE_HWADDRESS
+			   | SANITIZE_THREAD | SANITIZE_LEAK)) != 0;
+}
+
 struct lstk_budget
 lstk_budget_for (const char *name)
 {
   struct lstk_budget b;
 
+  /* [issue 12] Under AddressSanitizer, ThreadSanitizer or
+     LeakSanitizer, the sanitizer's run-time library interposes its own
+     definitions of libc names (memcpy, read, malloc ...), before libc's and
+     the linkstack runtime's: no measured line is the body that runs, so
+     only the runtime's own lstk_* names keep theirs.  */
+  if (name != NULL && lstk_budget_sanitized_p () && !startswith (name, "lstk_"))
+    return lstk_budget_guarded ();
   if (name != NULL)
     {
       if (lstk_budget_table)

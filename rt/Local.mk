@@ -19,6 +19,7 @@ liblinkstack_la_SOURCES = \
 	rt/stack/fault.c \
 	rt/stack/loader.c \
 	rt/stack/valgrind.c \
+	rt/stack/sanitizer.c \
 	rt/stack/x86_64/morestack_x86_64_sysv_elf_gas.S \
 	rt/stack/x86_64/callon_x86_64_sysv_elf_gas.S
 # -fvisibility=hidden: only LSTK_EXPORT symbols and __morestack & co. are

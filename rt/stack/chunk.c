@@ -152,6 +152,8 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     c->canary = lstk__canary_secret;
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
         lstk__debug_chunk_new(c);
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan, TSan: sanitizer.c */
+        lstk__san_chunk_new(c);
     p->chunk_allocs++;
     lstk__count_in(p, csize);
     return c;
@@ -176,6 +178,8 @@ void lstk__chunk_free(struct lstk__chunk *c)
         lstk__debug_chunk_check(c, "a free");
     if (c->dyn != NULL)
         lstk__dyn_free_all(c);
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan, TSan: sanitizer.c */
+        lstk__san_chunk_gone(c);
     c->canary = 0; /* a stale pointer to a free chunk fails the check */
     p->chunks_live--;
     p->bytes_live -= c->size;
@@ -258,6 +262,7 @@ static void lstk__global_init(void)
     lstk__canary_secret = secret | 1; /* never 0: a zeroed header fails */
     pthread_key_create(&lstk__exit_key, lstk__pool_exit);
     lstk__debug_init(); /* [plugin/issue 4] reserve notes, debug mode */
+    lstk__san_init(); /* [issue 12] ASan, TSan */
     lstk__signal_init();
     lstk__longjmp_init();
 }
@@ -292,6 +297,7 @@ int lstk__os_thread_init(void)
                     "link every object compiled with the plugin with "
                     "$(pkg-config --libs linkstack)");
     lstk__vg_os_thread(); /* [issue 12] */
+    lstk__san_os_thread(); /* [issue 12] */
 
     if (p->sys_top == NULL) {
         void *top = lstk__map_guarded(LSTK__SYS_STACK_SIZE);

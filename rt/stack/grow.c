@@ -126,6 +126,8 @@ struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
     stack->held_bytes += n->size;
     if (stack->held_bytes > stack->peak_bytes)
         stack->peak_bytes = stack->held_bytes;
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan: the stack is N now */
+        lstk__san_entered(n);
     return n;
 }
 
@@ -140,7 +142,19 @@ uintptr_t lstk__release_slow(struct lstk__chunk *c)
     }
     if (c->dyn != NULL)
         lstk__dyn_free_all(c);
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan: the stack is prev now */
+        lstk__san_returned(lstk__chunk_guard(c->prev));
     return lstk__chunk_guard(c->prev);
+}
+
+/* [issue 12] __morestack's landing pad: an exception leaves C. */
+uintptr_t lstk__release_unwind(struct lstk__chunk *c)
+{
+    uintptr_t guard = lstk__release_slow(c);
+
+    if (lstk__slow(lstk__san))
+        lstk__san_landed(guard);
+    return guard;
 }
 
 /* Frees C's heap blocks that belong to frames below SP (returned ones). */

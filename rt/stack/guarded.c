@@ -194,6 +194,8 @@ struct lstk__chunk *lstk__guarded_alloc(size_t size, struct lstk__stack *stack,
         memset((char *)c + LSTK__CHUNK_HDR, 0xa5, lstk__debug_zone);
         want.dyn = &lstk__dyn_sentinel;
     }
+    if (lstk__slow(lstk__san_crossings)) /* [issue 12] see sanitizer.c */
+        want.dyn = &lstk__dyn_sentinel;
     /* Write the read-only part only when it changes: a chunk taken again
        by the same caller costs no system call. */
     if (fresh || memcmp(c, &want, LSTK__GUARDED_RO_HDR) != 0) {
@@ -206,6 +208,8 @@ struct lstk__chunk *lstk__guarded_alloc(size_t size, struct lstk__stack *stack,
     memcpy((char *)c + LSTK__GUARDED_RO_HDR, (char *)&want + LSTK__GUARDED_RO_HDR,
            sizeof want - LSTK__GUARDED_RO_HDR);
 
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan, TSan: sanitizer.c */
+        lstk__san_chunk_new(c);
     p->chunk_allocs++;
     p->chunks_live++;
     p->bytes_live += size;
@@ -225,6 +229,8 @@ void lstk__guarded_free(struct lstk__chunk *c)
         lstk__debug_chunk_check(c, "a free");
     if (c->dyn != NULL && c->dyn != &lstk__dyn_sentinel)
         lstk__dyn_free_all(c);
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan, TSan: sanitizer.c */
+        lstk__san_chunk_gone(c);
     /* A pooled chunk caches nothing (its successor was freed with it). */
     LSTK__HDR_SET(c, next, NULL);
     p->chunks_live--;

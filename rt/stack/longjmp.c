@@ -108,6 +108,8 @@ static void *lstk__jump_on_sys(void *arg)
     /* A copy: ARG lives on a chunk that lstk__unwind_to may unmap. */
     struct lstk__jump_args a = *(struct lstk__jump_args *)arg;
     uintptr_t guard = lstk__unwind_to(a.guard, lstk__jmpbuf_sp(a.env));
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan: sanitizer.c */
+        lstk__san_landed(guard);
     lstk__guard_set(guard);
     a.jump(a.env, a.val);
     __builtin_unreachable();

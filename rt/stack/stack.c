@@ -47,25 +47,30 @@ struct lstk__run {
     struct lstk__stack stack;
     size_t first;
     int rc;
+    uintptr_t guard; /* [issue 12] the caller's */
 };
 
 static void *lstk__run_init(void *arg)
 {
     struct lstk__run *r = arg;
     r->rc = lstk__stack_init(&r->stack, r->first);
+    if (lstk__slow(lstk__san) && r->rc == 0) /* [issue 12] */
+        lstk__san_entered(r->stack.base);
     return NULL;
 }
 
 static void *lstk__run_term(void *arg)
 {
     lstk__stack_term(&((struct lstk__run *)arg)->stack);
+    if (lstk__slow(lstk__san)) /* [issue 12] back on the caller's stack */
+        lstk__san_returned(((struct lstk__run *)arg)->guard);
     return NULL;
 }
 
 int lstk_stack_run(size_t first_chunk, void *(*fn)(void *), void *arg,
                    void **result)
 {
-    struct lstk__run r = { .first = first_chunk };
+    struct lstk__run r = { .first = first_chunk, .guard = lstk__guard_get() };
 
     if (fn == NULL)
         return EINVAL;

@@ -411,6 +411,34 @@ LSTK__HIDDEN void lstk__vg_stack_gone(unsigned id);
 /* Under Valgrind, registers the calling OS thread's own stack. */
 LSTK__HIDDEN void lstk__vg_os_thread(void);
 
+/* --- AddressSanitizer, ThreadSanitizer (sanitizer.c) [issue 12] --------- */
+#define LSTK__SAN_ASAN 1
+#define LSTK__SAN_TSAN 2
+/* LSTK__SAN_ASAN or LSTK__SAN_TSAN when the program runs with that
+   sanitizer's library (set once at start-up), else 0. */
+extern unsigned char lstk__san LSTK__HIDDEN;
+/* 1 under ASan: __morestack's fast halves are not taken (the slow ones
+   announce each chunk). */
+extern unsigned char lstk__san_crossings LSTK__HIDDEN;
+/* Detects the sanitizers (lstk__global_init, before the first chunk). */
+LSTK__HIDDEN void lstk__san_init(void);
+/* Records the calling OS thread's own stack (its set-up). */
+LSTK__HIDDEN void lstk__san_os_thread(void);
+/* The stack the chunk GUARD describes (0: the OS thread's own). */
+LSTK__HIDDEN void lstk__san_bounds(uintptr_t guard, const void **bottom,
+                                   size_t *size);
+/* A chunk is taken from / given back to the pool (allocator, any stack). */
+LSTK__HIDDEN void lstk__san_chunk_new(struct lstk__chunk *c);
+LSTK__HIDDEN void lstk__san_chunk_gone(struct lstk__chunk *c);
+/* Code is about to run on chunk C, entered from its top (growth, a new
+   stack); returned to the chunk GUARD describes; landed there by a jump or
+   an exception.  Any stack but a nearly full chunk. */
+LSTK__HIDDEN void lstk__san_entered(struct lstk__chunk *c);
+LSTK__HIDDEN void lstk__san_returned(uintptr_t guard);
+LSTK__HIDDEN void lstk__san_landed(uintptr_t guard);
+/* __morestack's landing pad: lstk__release_slow, then lstk__san_landed. */
+LSTK__HIDDEN uintptr_t lstk__release_unwind(struct lstk__chunk *c);
+
 /* --- fatal errors (fatal.c) ---------------------------------------------- */
 
 /* Writes "linkstack: " + the formatted message + "\n" to stderr with no

@@ -276,6 +276,8 @@ static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
        predictable branch on a read-mostly global otherwise). */
     if (lstk__slow(lstk__debug_zone != 0))
         lstk__debug_check_guard(lstk__guard_get());
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan, TSan: sanitizer.c */
+        lstk__san_switch(self, next);
     lstk__ctx_switch(&self->sp, next->sp, NULL);
 }
 
@@ -345,6 +347,8 @@ LSTK_EXPORT int lstk_yield(void)
     lstk__pool.switches++;
     if (lstk__slow(lstk__debug_zone != 0)) /* LINKSTACK_DEBUG, as above */
         lstk__debug_check_guard(lstk__guard_get());
+    if (lstk__slow(lstk__san)) /* [issue 12] as above */
+        lstk__san_switch(self, next);
     return lstk__ctx_switch_int(&self->sp, next->sp, 0);
 }
 
@@ -377,6 +381,10 @@ static void *thread_reap(void *arg)
     s->current = next;
     next->state = LSTK__T_RUNNING;
     lstk__pool.switches++;
+    /* [issue 12] ASan, TSan (sanitizer.c); T's TCB, even if freed above,
+       is only read: nothing takes it before the switch. */
+    if (lstk__slow(lstk__san))
+        lstk__san_exit(t, next);
     return next->sp;
 }
 

@@ -141,11 +141,15 @@ static int mutex_lock(struct lstk__sched *s, struct lstk__mutex *mx)
 
     if (lstk__fast(mx->owner == NULL)) {
         mx->owner = self;
+        if (lstk__slow(lstk__san)) /* [issue 12] TSan: unlock -> lock */
+            lstk__san_acquire(mx);
         return 0;
     }
     if (mx->owner == self)
         return EDEADLK;
     wait_on(s, &mx->waiters); /* the unlocker made us the owner */
+    if (lstk__slow(lstk__san)) /* [issue 12] as above */
+        lstk__san_acquire(mx);
     return 0;
 }
 
@@ -155,6 +159,8 @@ static int mutex_unlock(struct lstk__sched *s, struct lstk__mutex *mx)
 
     if (lstk__slow(mx->owner != s->current))
         return EPERM;
+    if (lstk__slow(lstk__san)) /* [issue 12] TSan: unlock -> lock */
+        lstk__san_release(mx);
     w = wake_one(s, &mx->waiters);
     mx->owner = w; /* hand-off: FIFO, no barging */
     return 0;
@@ -183,6 +189,8 @@ LSTK_EXPORT int lstk_mutex_trylock(lstk_mutex_t *m)
     if (mx->owner)
         return EBUSY;
     mx->owner = s->current;
+    if (lstk__slow(lstk__san)) /* [issue 12] TSan: unlock -> lock */
+        lstk__san_acquire(mx);
     return 0;
 }
 
@@ -235,6 +243,8 @@ static int cond_wait(struct lstk__sched *s, struct lstk__cond *cv,
     cv->mutex = mx;
     mutex_unlock(s, mx);
     rc = wait_on(s, &cv->waiters);
+    if (lstk__slow(lstk__san)) /* [issue 12] TSan: signal -> wake-up */
+        lstk__san_acquire(cv);
     if (!cv->waiters.head)
         cv->mutex = NULL;
     mutex_lock(s, mx);
@@ -284,6 +294,8 @@ LSTK_EXPORT int lstk_cond_signal(lstk_cond_t *c)
         return EPERM;
     if (!c)
         return EINVAL;
+    if (lstk__slow(lstk__san)) /* [issue 12] TSan: signal -> wake-up */
+        lstk__san_release(c);
     wake_one(s, &COND(c)->waiters);
     return 0;
 }
@@ -296,6 +308,8 @@ LSTK_EXPORT int lstk_cond_broadcast(lstk_cond_t *c)
         return EPERM;
     if (!c)
         return EINVAL;
+    if (lstk__slow(lstk__san)) /* [issue 12] TSan: signal -> wake-up */
+        lstk__san_release(c);
     while (wake_one(s, &COND(c)->waiters))
         ;
     return 0;
@@ -312,18 +326,25 @@ LSTK_EXPORT int lstk_once(lstk_once_t *o, void (*fn)(void))
         return EINVAL;
     /* Acquire: a foreign thread that sees DONE sees FN's effects. */
     if (lstk__fast(__atomic_load_n(&on->state, __ATOMIC_ACQUIRE) ==
-                   LSTK__ONCE_DONE))
+                   LSTK__ONCE_DONE)) {
+        if (lstk__slow(lstk__san)) /* [issue 12] TSan: FN -> here */
+            lstk__san_acquire(on);
         return 0;
+    }
     s = lstk__sched_get();
     if (lstk__slow(s == NULL))
         return EPERM;
     if (on->state == LSTK__ONCE_RUNNING) {
         while (on->state != LSTK__ONCE_DONE)
             wait_on(s, &on->waiters);
+        if (lstk__slow(lstk__san)) /* [issue 12] TSan: FN -> here */
+            lstk__san_acquire(on);
         return 0;
     }
     on->state = LSTK__ONCE_RUNNING;
     fn();
+    if (lstk__slow(lstk__san)) /* [issue 12] TSan: FN -> every return */
+        lstk__san_release(on);
     __atomic_store_n(&on->state, LSTK__ONCE_DONE, __ATOMIC_RELEASE);
     while (wake_one(s, &on->waiters))
         ;

@@ -123,6 +123,9 @@ static void *create_big(void *arg)
     t->flags = r->detached ? LSTK__TF_DETACHED : 0;
     t->wait_rc = 0;
     t->id = ++s->ids;
+    t->san = NULL;
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan, TSan: sanitizer.c */
+        lstk__san_thread_new(t);
 
     /* The first context: as if the thread had called lstk__ctx_switch from
        lstk__thread_entry's first instruction with the top of its base
@@ -199,6 +202,8 @@ LSTK_EXPORT int lstk_join(lstk_t t, void **result)
         self->state = LSTK__T_BLOCKED;
         lstk__sched_block(s); /* thread_reap makes us runnable */
     }
+    if (lstk__slow(lstk__san)) /* [issue 12] TSan: its exit -> here */
+        lstk__san_acquire(t);
     if (result)
         *result = t->result;
     if (!(t->flags & LSTK__TF_MAIN))

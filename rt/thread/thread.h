@@ -174,7 +174,9 @@ struct lstk_thread {
        rt/io/io.h), an odd marker for an interrupt waiting to be delivered,
        or NULL; only rt/io/poller.c reads or writes it. */
     void *iowait;
-    uint64_t spare[1];
+    /* [issue 12] Under ASan the thread's fake stack while it is suspended,
+       under TSan its fiber (rt/thread/sanitizer.c); NULL otherwise. */
+    void *san;
 };
 _Static_assert(sizeof(struct lstk_thread) == 128, "TCB is two cache lines");
 
@@ -392,6 +394,20 @@ LSTK__HIDDEN void lstk__timers_expire(struct lstk__sched *s, uint64_t now);
 LSTK__HIDDEN void lstk__keys_run_dtors(struct lstk_thread *t);
 /* Frees T's key table; big stack only. */
 LSTK__HIDDEN void lstk__keys_free(struct lstk_thread *t);
+
+/* --- AddressSanitizer, ThreadSanitizer (sanitizer.c) [issue 12] --------- */
+/* Each only when lstk__san (rt/stack/stack.h) is set.  Just before the
+   switch from FROM to TO (any stack: they move to a big one). */
+LSTK__HIDDEN void lstk__san_switch(struct lstk_thread *from,
+                                   struct lstk_thread *to);
+/* Just before the switch from the finished thread DEAD to NEXT. */
+LSTK__HIDDEN void lstk__san_exit(struct lstk_thread *dead,
+                                 struct lstk_thread *next);
+/* A new thread T, by its creator (on a big stack). */
+LSTK__HIDDEN void lstk__san_thread_new(struct lstk_thread *t);
+/* TSan: the current thread acquires / releases OBJ (any stack). */
+LSTK__HIDDEN void lstk__san_acquire(const void *obj);
+LSTK__HIDDEN void lstk__san_release(const void *obj);
 
 #endif /* !__ASSEMBLER__ */
 #endif /* LSTK_THREAD_H */

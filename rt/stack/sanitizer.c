@@ -1,0 +1,213 @@
+/*
+ * sanitizer.c: tells AddressSanitizer where the stack is, and
+ * ThreadSanitizer who used a chunk before (issue 12).  The thread layer's
+ * half (switches, thread life, synchronisation) is rt/thread/sanitizer.c.
+ *
+ * Detection.  At start-up (lstk__global_init, before the first chunk) weak
+ * references to __asan_init and __tsan_init say whether the program was
+ * linked with libasan or libtsan.  Without them every hook below is one
+ * predictable branch on lstk__san, a read-mostly byte, and __morestack's
+ * fast half gets one more (lstk__san_crossings); the sanitizer functions
+ * are weak references, never called.
+ *
+ * AddressSanitizer knows one stack per OS thread: [bottom, top) from its
+ * fiber API.  __asan_handle_no_return (before every longjmp, throw,
+ * lstk_exit) clears the shadow from the current sp to that top, and gives
+ * up with "ASan is ignoring requested __asan_handle_no_return" when sp is
+ * not just below it; error reports use it to name the frame of a stack
+ * address.  So the runtime announces the chunk rsp is in as the stack
+ * (__sanitizer_start_switch_fiber + __sanitizer_finish_switch_fiber, the
+ * fake stack kept) at every move between chunks:
+ *   - growth: under ASan every growth takes __morestack's slow half
+ *     (lstk__san_crossings), which announces the new chunk;
+ *   - return: every chunk carries lstk__dyn_sentinel (as in debug mode),
+ *     so every return across a boundary takes the slow half too;
+ *   - an exception leaving a chunk (__morestack's landing pad), a longjmp
+ *     across chunks (longjmp.c), lstk_stack_run (stack.c), and thread
+ *     switches (rt/thread/sanitizer.c, with the thread's fake stack).
+ * Shadow left behind: a frame left by a jump or an exception keeps its
+ * redzones' poison, which a later frame at the same address would hit.
+ * ASan itself clears from the throwing frame to the top of its stack; the
+ * runtime does the same for the chunks in between: a chunk taken from the
+ * pool is cleared whole (lstk__san_chunk_new; growth always takes a fresh
+ * one under ASan), and so are the chunks an exception or a jump leaves or
+ * lands on.  Clearing the chunk a handler lands on also clears its live
+ * frames' redzones: the detection lost is what ASan loses on a contiguous
+ * stack above the throw.
+ *
+ * ThreadSanitizer sees each user-level thread as a fiber whose switches do
+ * not synchronise (rt/thread/sanitizer.c).  A chunk that one thread gives
+ * back and another takes held the first one's frames: the free releases
+ * the chunk's address and the allocation acquires it, as malloc does for
+ * heap memory, or every reuse would be reported as a race.
+ *
+ * Where the hooks run: libasan and libtsan functions need more stack than
+ * a chunk's reserve, so the hooks run on the system stack (the growth
+ * path's slow halves are there already) or through lstk__on_sys.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stack/stack.h"
+
+/* The sanitizer interfaces (<sanitizer/common_interface_defs.h>,
+   <sanitizer/asan_interface.h>, <sanitizer/tsan_interface.h>), weak: the
+   runtime is built without -fsanitize and must load without them. */
+extern void __asan_init(void) __attribute__((weak));
+extern void __tsan_init(void) __attribute__((weak));
+extern void __sanitizer_start_switch_fiber(void **fake_stack_save,
+                                           const void *bottom, size_t size)
+    __attribute__((weak));
+extern void __sanitizer_finish_switch_fiber(void *fake_stack_save,
+                                            const void **bottom_old,
+                                            size_t *size_old)
+    __attribute__((weak));
+extern void __asan_unpoison_memory_region(void const volatile *addr,
+                                          size_t size) __attribute__((weak));
+extern void __tsan_acquire(void *addr) __attribute__((weak));
+extern void __tsan_release(void *addr) __attribute__((weak));
+
+unsigned char lstk__san;
+unsigned char lstk__san_crossings;
+
+/* The OS thread's own stack (main's, a pthread's): what ASan is told when
+   code runs there again (guard 0). */
+static __thread uintptr_t lstk__san_os_lo
+    __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t lstk__san_os_hi
+    __attribute__((tls_model("initial-exec")));
+
+void lstk__san_init(void)
+{
+    if (&__asan_init != NULL && &__sanitizer_start_switch_fiber != NULL &&
+        &__asan_unpoison_memory_region != NULL) {
+        lstk__san = LSTK__SAN_ASAN;
+        lstk__san_crossings = 1;
+    } else if (&__tsan_init != NULL && &__tsan_acquire != NULL) {
+        lstk__san = LSTK__SAN_TSAN;
+    }
+}
+
+void lstk__san_os_thread(void)
+{
+    pthread_attr_t a;
+    void *lo;
+    size_t size;
+
+    if (!(lstk__san & LSTK__SAN_ASAN) ||
+        pthread_getattr_np(pthread_self(), &a) != 0)
+        return;
+    if (pthread_attr_getstack(&a, &lo, &size) == 0) {
+        lstk__san_os_lo = (uintptr_t)lo;
+        lstk__san_os_hi = (uintptr_t)lo + size;
+    }
+    pthread_attr_destroy(&a);
+}
+
+void lstk__san_bounds(uintptr_t guard, const void **bottom, size_t *size)
+{
+    if (guard != 0) {
+        const struct lstk__chunk *c = lstk__guard_chunk(guard);
+        *bottom = c;
+        *size = c->size;
+    } else {
+        *bottom = (const void *)lstk__san_os_lo;
+        *size = lstk__san_os_hi - lstk__san_os_lo;
+    }
+}
+
+/* ASan: the stack is now the chunk GUARD describes (0: the OS thread's). */
+static void lstk__asan_announce(uintptr_t guard)
+{
+    const void *bottom;
+    size_t size;
+    void *fake = NULL;
+
+    lstk__san_bounds(guard, &bottom, &size);
+    __sanitizer_start_switch_fiber(&fake, bottom, size);
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+}
+
+static void lstk__asan_clear(const struct lstk__chunk *c)
+{
+    __asan_unpoison_memory_region(c, c->size);
+}
+
+void lstk__san_chunk_new(struct lstk__chunk *c)
+{
+    if (lstk__san & LSTK__SAN_ASAN) {
+        /* Every return from it takes __morestack's slow half.  A guarded
+           chunk got it in its read-only header (guarded.c). */
+        if (!lstk__chunk_guarded(c))
+            c->dyn = &lstk__dyn_sentinel;
+        lstk__asan_clear(c);
+    } else {
+        __tsan_acquire(c);
+    }
+}
+
+void lstk__san_chunk_gone(struct lstk__chunk *c)
+{
+    if (lstk__san & LSTK__SAN_TSAN)
+        __tsan_release(c);
+}
+
+/* Runs FN(ARG) off the chunks: here when already on the system stack (the
+   growth path's slow halves), else through lstk__on_sys.  Never re-enters
+   the system stack.  The size is chunk.c's LSTK__SYS_STACK_SIZE; any
+   bound between it and the top works, as no chunk lies in between. */
+static void lstk__san_off_chunk(void *(*fn)(void *), void *arg)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t top = (uintptr_t)lstk__pool.sys_top;
+
+    if (sp < top && sp > top - (256u << 10))
+        fn(arg);
+    else
+        lstk__on_sys(fn, arg);
+}
+
+static void *lstk__san_announce_sys(void *arg)
+{
+    lstk__asan_announce((uintptr_t)arg);
+    return NULL;
+}
+
+void lstk__san_entered(struct lstk__chunk *c)
+{
+    if (lstk__san & LSTK__SAN_ASAN)
+        lstk__san_off_chunk(lstk__san_announce_sys,
+                            (void *)lstk__chunk_guard(c));
+}
+
+void lstk__san_returned(uintptr_t guard)
+{
+    if (lstk__san & LSTK__SAN_ASAN)
+        lstk__san_off_chunk(lstk__san_announce_sys, (void *)guard);
+}
+
+/* The chunk GUARD describes is where a jump or an exception lands: clear
+   it whole (the frames below the landing one are gone) and announce it.
+   The chunks left on the way are either freed or cached, and under ASan a
+   chunk is cleared when taken from the pool and a cached one is never
+   entered again (every growth takes __morestack's slow half, which gives
+   the cached chunk back first). */
+static void *lstk__san_landed_sys(void *arg)
+{
+    uintptr_t guard = (uintptr_t)arg;
+
+    if (guard != 0)
+        lstk__asan_clear(lstk__guard_chunk(guard));
+    lstk__asan_announce(guard);
+    return NULL;
+}
+
+void lstk__san_landed(uintptr_t guard)
+{
+    if (lstk__san & LSTK__SAN_ASAN)
+        lstk__san_off_chunk(lstk__san_landed_sys, (void *)guard);
+}
