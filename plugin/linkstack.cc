@@ -420,6 +420,19 @@ plugin_init (struct plugin_name_args *info,
      here, before process_options, which validates it for the target.  */
   global_options.x_flag_split_stack = 1;
 
+  /* [issue 12] AddressSanitizer's alloca/VLA redzones end with
+     __asan_allocas_unpoison (the alloca's address, the stack pointer
+     restored), which clears the shadow between the two as if the block
+     were on the same stack.  Here an alloca that does not fit its chunk is
+     a heap block (__morestack_allocate_stack_space), anywhere below the
+     chunk: terabytes of shadow.  So the plugin turns those redzones off
+     (--param asan-instrument-allocas=0); ASan still checks every other
+     access, and the heap block has malloc's redzones.  Before
+     process_options, which copies it into the default optimization
+     node.  */
+  if (flag_sanitize & SANITIZE_ADDRESS)
+    param_asan_protect_allocas = 0;
+
   register_callback (lstk_plugin_name, PLUGIN_INFO, NULL, &lstk_plugin_info);
   register_callback (lstk_plugin_name, PLUGIN_START_UNIT, lstk_start_unit,
 		     NULL);

@@ -39,8 +39,23 @@ extern int __sigaction(int, const struct sigaction *, struct sigaction *);
 
 /* The program's actions for SIGSEGV and SIGBUS. */
 static struct sigaction lstk__fault_user[2];
-static pthread_mutex_t lstk__fault_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t lstk__fault_once = PTHREAD_ONCE_INIT;
+/* [issue 12] A spin lock and an atomic once, not pthread's: ThreadSanitizer
+   installs its SIGSEGV handler through sigaction() (ours) while it starts,
+   when its own pthread_mutex_lock and pthread_once interceptors cannot run
+   yet.  Held only around a few stores, on a rare path. */
+static char lstk__fault_lock;
+static int lstk__fault_once; /* 0: not installed, 1: installing, 2: done */
+
+static void lstk__fault_lock_take(char *l)
+{
+    while (__atomic_test_and_set(l, __ATOMIC_ACQUIRE))
+        __builtin_ia32_pause();
+}
+
+static void lstk__fault_lock_give(char *l)
+{
+    __atomic_clear(l, __ATOMIC_RELEASE);
+}
 
 static inline int lstk__fault_slot(int sig)
 {
@@ -96,9 +111,9 @@ static void lstk__fault_chain(int sig, siginfo_t *si, void *uc)
         return;
     }
     if (a.sa_flags & SA_RESETHAND) {
-        pthread_mutex_lock(&lstk__fault_lock);
+        lstk__fault_lock_take(&lstk__fault_lock);
         lstk__fault_user[lstk__fault_slot(sig)].sa_handler = SIG_DFL;
-        pthread_mutex_unlock(&lstk__fault_lock);
+        lstk__fault_lock_give(&lstk__fault_lock);
     }
     /* The program's mask for its handler (sigreturn restores ours). */
     pthread_sigmask(SIG_BLOCK, &a.sa_mask, NULL);
@@ -139,28 +154,39 @@ static void lstk__fault_install(void)
         mine.sa_sigaction = lstk__fault_handler;
         mine.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
         sigemptyset(&mine.sa_mask);
-        pthread_mutex_lock(&lstk__fault_lock);
+        lstk__fault_lock_take(&lstk__fault_lock);
         if (__sigaction(sigs[i], &mine, &cur) == 0 &&
             cur.sa_sigaction != lstk__fault_handler)
             lstk__fault_user[i] = cur;
-        pthread_mutex_unlock(&lstk__fault_lock);
+        lstk__fault_lock_give(&lstk__fault_lock);
     }
 }
 
 void lstk__fault_init(void)
 {
-    pthread_once(&lstk__fault_once, lstk__fault_install);
+    int state = 0;
+
+    if (__atomic_load_n(&lstk__fault_once, __ATOMIC_ACQUIRE) == 2)
+        return;
+    if (__atomic_compare_exchange_n(&lstk__fault_once, &state, 1, 0,
+                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+        lstk__fault_install();
+        __atomic_store_n(&lstk__fault_once, 2, __ATOMIC_RELEASE);
+        return;
+    }
+    while (__atomic_load_n(&lstk__fault_once, __ATOMIC_ACQUIRE) != 2)
+        __builtin_ia32_pause();
 }
 
 int lstk__fault_sigaction(int sig, const struct sigaction *act,
                           struct sigaction *old)
 {
     lstk__fault_init();
-    pthread_mutex_lock(&lstk__fault_lock);
+    lstk__fault_lock_take(&lstk__fault_lock);
     struct sigaction prev = lstk__fault_user[lstk__fault_slot(sig)];
     if (act != NULL)
         lstk__fault_user[lstk__fault_slot(sig)] = *act;
-    pthread_mutex_unlock(&lstk__fault_lock);
+    lstk__fault_lock_give(&lstk__fault_lock);
     if (old != NULL)
         *old = prev;
     return 0;
