@@ -22,12 +22,16 @@ check_PROGRAMS += $(lstk_rt_tests) \
 	testsuite/rt/progs/vg-uninit
 TESTS += $(lstk_rt_tests) testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
 	testsuite/rt/loader.sh testsuite/rt/gdb.sh testsuite/rt/static.sh \
-	testsuite/rt/layers.sh testsuite/rt/gdb-threads.sh testsuite/rt/valgrind.sh
+	testsuite/rt/layers.sh testsuite/rt/gdb-threads.sh testsuite/rt/valgrind.sh \
+	testsuite/rt/sanitizers.sh
 EXTRA_DIST += testsuite/rt/common.h testsuite/rt/fatal.sh testsuite/rt/guarded-fault.sh \
 	testsuite/rt/loader.sh testsuite/rt/progs/dl-host.c testsuite/rt/progs/dl-mod.c \
 	testsuite/rt/progs/a3-main.c testsuite/rt/progs/a3-memcpy.c \
 	testsuite/rt/gdb.sh testsuite/rt/static.sh testsuite/rt/progs/static-link.c \
-	testsuite/rt/layers.sh testsuite/rt/gdb-threads.sh testsuite/rt/valgrind.sh
+	testsuite/rt/layers.sh testsuite/rt/gdb-threads.sh testsuite/rt/valgrind.sh \
+	testsuite/rt/sanitizers.sh testsuite/rt/progs/san-growth.c \
+	testsuite/rt/progs/san-exceptions.cc testsuite/rt/progs/san-threads.c \
+	testsuite/rt/progs/san-bad.c testsuite/rt/progs/san-race.c
 
 testsuite_rt_grow_SOURCES = testsuite/rt/grow.c
 testsuite_rt_grow_CFLAGS = $(LSTK_TEST_CFLAGS)
