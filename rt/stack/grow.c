@@ -131,7 +131,8 @@ struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
     return n;
 }
 
-uintptr_t lstk__release_slow(struct lstk__chunk *c)
+/* What a return and an exception leaving C have in common. */
+static uintptr_t lstk__release(struct lstk__chunk *c)
 {
     lstk__chunk_verify(c);
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
@@ -142,18 +143,25 @@ uintptr_t lstk__release_slow(struct lstk__chunk *c)
     }
     if (c->dyn != NULL)
         lstk__dyn_free_all(c);
-    if (lstk__slow(lstk__san)) /* [issue 12] ASan: the stack is prev now */
-        lstk__san_returned(lstk__chunk_guard(c->prev));
     return lstk__chunk_guard(c->prev);
 }
 
-/* [issue 12] __morestack's landing pad: an exception leaves C. */
+uintptr_t lstk__release_slow(struct lstk__chunk *c)
+{
+    uintptr_t guard = lstk__release(c);
+
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan: C is not kept */
+        lstk__san_returned(c);
+    return guard;
+}
+
+/* __morestack's landing pad: an exception leaves C (still running on it). */
 uintptr_t lstk__release_unwind(struct lstk__chunk *c)
 {
-    uintptr_t guard = lstk__release_slow(c);
+    uintptr_t guard = lstk__release(c);
 
-    if (lstk__slow(lstk__san))
-        lstk__san_landed(guard);
+    if (lstk__slow(lstk__san)) /* [issue 12] ASan: C is not kept */
+        lstk__san_unwound(c);
     return guard;
 }
 

@@ -194,7 +194,7 @@ struct lstk__chunk *lstk__guarded_alloc(size_t size, struct lstk__stack *stack,
         memset((char *)c + LSTK__CHUNK_HDR, 0xa5, lstk__debug_zone);
         want.dyn = &lstk__dyn_sentinel;
     }
-    if (lstk__slow(lstk__san_crossings)) /* [issue 12] see sanitizer.c */
+    if (lstk__slow(lstk__san & LSTK__SAN_ASAN)) /* [issue 12] sanitizer.c */
         want.dyn = &lstk__dyn_sentinel;
     /* Write the read-only part only when it changes: a chunk taken again
        by the same caller costs no system call. */

@@ -5,10 +5,10 @@
  *
  * Detection.  At start-up (lstk__global_init, before the first chunk) weak
  * references to __asan_init and __tsan_init say whether the program was
- * linked with libasan or libtsan.  Without them every hook below is one
- * predictable branch on lstk__san, a read-mostly byte, and __morestack's
- * fast half gets one more (lstk__san_crossings); the sanitizer functions
- * are weak references, never called.
+ * linked with libasan or libtsan.  Without them every hook is one
+ * predictable branch on lstk__san, a read-mostly byte, on slow paths and
+ * in the chunk allocator; __morestack's fast halves have none.  The
+ * sanitizer functions are weak references, never called then.
  *
  * AddressSanitizer knows one stack per OS thread: [bottom, top) from its
  * fiber API.  __asan_handle_no_return (before every longjmp, throw,
@@ -17,23 +17,27 @@
  * not just below it; error reports use it to name the frame of a stack
  * address.  So the runtime announces the chunk rsp is in as the stack
  * (__sanitizer_start_switch_fiber + __sanitizer_finish_switch_fiber, the
- * fake stack kept) at every move between chunks:
- *   - growth: under ASan every growth takes __morestack's slow half
- *     (lstk__san_crossings), which announces the new chunk;
- *   - return: every chunk carries lstk__dyn_sentinel (as in debug mode),
- *     so every return across a boundary takes the slow half too;
- *   - an exception leaving a chunk (__morestack's landing pad), a longjmp
- *     across chunks (longjmp.c), lstk_stack_run (stack.c), and thread
- *     switches (rt/thread/sanitizer.c, with the thread's fake stack).
+ * fake stack kept) at every move between chunks.  Under ASan no chunk
+ * keeps a cached successor while code runs on it:
+ *   - a return frees the chunk it leaves (lstk__san_returned) instead of
+ *     caching it, and every return takes __morestack's slow half because
+ *     every chunk carries lstk__dyn_sentinel (as in debug mode);
+ *   - so every growth finds no cached chunk and takes the slow half too,
+ *     whose lstk__grow_slow announces the new chunk (lstk__san_entered);
+ *   - an exception leaving a chunk (the landing pad, which still runs on
+ *     it) unlinks it and frees it at the next slow call (one chunk per OS
+ *     thread waits: lstk__san_dropped); a longjmp across chunks frees the
+ *     one lstk__unwind_to keeps; both announce where they land;
+ *   - lstk_stack_run (stack.c) and thread switches (rt/thread/sanitizer.c)
+ *     announce the stack they move to.
  * Shadow left behind: a frame left by a jump or an exception keeps its
  * redzones' poison, which a later frame at the same address would hit.
  * ASan itself clears from the throwing frame to the top of its stack; the
  * runtime does the same for the chunks in between: a chunk taken from the
- * pool is cleared whole (lstk__san_chunk_new; growth always takes a fresh
- * one under ASan), and so are the chunks an exception or a jump leaves or
- * lands on.  Clearing the chunk a handler lands on also clears its live
- * frames' redzones: the detection lost is what ASan loses on a contiguous
- * stack above the throw.
+ * pool is cleared whole (lstk__san_chunk_new), and so is the chunk a jump
+ * or an exception lands on.  Clearing the chunk a handler lands on also
+ * clears its live frames' redzones: the detection lost is what ASan loses
+ * on a contiguous stack above the throw.
  *
  * ThreadSanitizer sees each user-level thread as a fiber whose switches do
  * not synchronise (rt/thread/sanitizer.c).  A chunk that one thread gives
@@ -72,7 +76,6 @@ extern void __tsan_acquire(void *addr) __attribute__((weak));
 extern void __tsan_release(void *addr) __attribute__((weak));
 
 unsigned char lstk__san;
-unsigned char lstk__san_crossings;
 
 /* The OS thread's own stack (main's, a pthread's): what ASan is told when
    code runs there again (guard 0). */
@@ -86,7 +89,6 @@ void lstk__san_init(void)
     if (&__asan_init != NULL && &__sanitizer_start_switch_fiber != NULL &&
         &__asan_unpoison_memory_region != NULL) {
         lstk__san = LSTK__SAN_ASAN;
-        lstk__san_crossings = 1;
     } else if (&__tsan_init != NULL && &__tsan_acquire != NULL) {
         lstk__san = LSTK__SAN_TSAN;
     }
@@ -171,43 +173,102 @@ static void lstk__san_off_chunk(void *(*fn)(void *), void *arg)
         lstk__on_sys(fn, arg);
 }
 
+/* ASan: a chunk an exception left, unlinked from its stack, to be freed
+   once nothing runs on it (the next growth, exception or jump on this OS
+   thread). */
+static __thread struct lstk__chunk *lstk__san_dropped
+    __attribute__((tls_model("initial-exec")));
+
+static void lstk__san_flush(void)
+{
+    struct lstk__chunk *c = lstk__san_dropped;
+
+    if (c != NULL) {
+        lstk__san_dropped = NULL;
+        lstk__chunk_free(c);
+    }
+}
+
+/* C, just left, stops being its predecessor's cached chunk. */
+static void lstk__san_uncache(struct lstk__chunk *c)
+{
+    LSTK__HDR_SET(c->prev, next, NULL);
+    c->stack->held_bytes -= c->size;
+}
+
 static void *lstk__san_announce_sys(void *arg)
 {
     lstk__asan_announce((uintptr_t)arg);
     return NULL;
 }
 
-void lstk__san_entered(struct lstk__chunk *c)
-{
-    if (lstk__san & LSTK__SAN_ASAN)
-        lstk__san_off_chunk(lstk__san_announce_sys,
-                            (void *)lstk__chunk_guard(c));
-}
-
-void lstk__san_returned(uintptr_t guard)
-{
-    if (lstk__san & LSTK__SAN_ASAN)
-        lstk__san_off_chunk(lstk__san_announce_sys, (void *)guard);
-}
-
 /* The chunk GUARD describes is where a jump or an exception lands: clear
-   it whole (the frames below the landing one are gone) and announce it.
-   The chunks left on the way are either freed or cached, and under ASan a
-   chunk is cleared when taken from the pool and a cached one is never
-   entered again (every growth takes __morestack's slow half, which gives
-   the cached chunk back first). */
+   it whole (the frames below the landing one are gone), free the chunk it
+   still caches (lstk__unwind_to keeps one) and announce it. */
 static void *lstk__san_landed_sys(void *arg)
 {
     uintptr_t guard = (uintptr_t)arg;
 
-    if (guard != 0)
-        lstk__asan_clear(lstk__guard_chunk(guard));
+    if (guard != 0) {
+        struct lstk__chunk *t = lstk__guard_chunk(guard);
+        if (t->next != NULL) {
+            lstk__chunk_free_chain(t->next);
+            LSTK__HDR_SET(t, next, NULL);
+        }
+        lstk__asan_clear(t);
+    }
     lstk__asan_announce(guard);
     return NULL;
+}
+
+void lstk__san_entered(struct lstk__chunk *c)
+{
+    if (!(lstk__san & LSTK__SAN_ASAN))
+        return;
+    lstk__san_flush(); /* growth: nothing runs on a dropped chunk now */
+    lstk__san_off_chunk(lstk__san_announce_sys, (void *)lstk__chunk_guard(c));
+}
+
+void lstk__san_back(uintptr_t guard)
+{
+    if (lstk__san & LSTK__SAN_ASAN)
+        lstk__san_off_chunk(lstk__san_announce_sys, (void *)guard);
 }
 
 void lstk__san_landed(uintptr_t guard)
 {
     if (lstk__san & LSTK__SAN_ASAN)
         lstk__san_off_chunk(lstk__san_landed_sys, (void *)guard);
+}
+
+/* On the system stack (__morestack's .Lrelease_slow): nothing touches C
+   after this, __morestack goes back to the predecessor's frame. */
+void lstk__san_returned(struct lstk__chunk *c)
+{
+    uintptr_t guard = lstk__chunk_guard(c->prev);
+
+    if (!(lstk__san & LSTK__SAN_ASAN))
+        return;
+    lstk__san_uncache(c);
+    lstk__chunk_free(c);
+    lstk__asan_announce(guard);
+}
+
+static void *lstk__san_unwound_sys(void *arg)
+{
+    struct lstk__chunk *c = arg;
+    uintptr_t guard = lstk__chunk_guard(c->prev);
+
+    lstk__san_uncache(c);
+    lstk__san_flush(); /* the one dropped before: left, we run on C */
+    lstk__san_dropped = c;
+    return lstk__san_landed_sys((void *)guard);
+}
+
+/* The landing pad runs on C, and _Unwind_Resume will: C is unlinked now,
+   freed later. */
+void lstk__san_unwound(struct lstk__chunk *c)
+{
+    if (lstk__san & LSTK__SAN_ASAN)
+        lstk__on_sys(lstk__san_unwound_sys, c);
 }

@@ -63,7 +63,7 @@ static void *lstk__run_term(void *arg)
 {
     lstk__stack_term(&((struct lstk__run *)arg)->stack);
     if (lstk__slow(lstk__san)) /* [issue 12] back on the caller's stack */
-        lstk__san_returned(((struct lstk__run *)arg)->guard);
+        lstk__san_back(((struct lstk__run *)arg)->guard);
     return NULL;
 }
 

@@ -417,9 +417,6 @@ LSTK__HIDDEN void lstk__vg_os_thread(void);
 /* LSTK__SAN_ASAN or LSTK__SAN_TSAN when the program runs with that
    sanitizer's library (set once at start-up), else 0. */
 extern unsigned char lstk__san LSTK__HIDDEN;
-/* 1 under ASan: __morestack's fast halves are not taken (the slow ones
-   announce each chunk). */
-extern unsigned char lstk__san_crossings LSTK__HIDDEN;
 /* Detects the sanitizers (lstk__global_init, before the first chunk). */
 LSTK__HIDDEN void lstk__san_init(void);
 /* Records the calling OS thread's own stack (its set-up). */
@@ -431,12 +428,17 @@ LSTK__HIDDEN void lstk__san_bounds(uintptr_t guard, const void **bottom,
 LSTK__HIDDEN void lstk__san_chunk_new(struct lstk__chunk *c);
 LSTK__HIDDEN void lstk__san_chunk_gone(struct lstk__chunk *c);
 /* Code is about to run on chunk C, entered from its top (growth, a new
-   stack); returned to the chunk GUARD describes; landed there by a jump or
-   an exception.  Any stack but a nearly full chunk. */
+   stack); back on the chunk GUARD describes (0: the OS thread's stack);
+   landed there by a jump.  Any stack but a nearly full chunk. */
 LSTK__HIDDEN void lstk__san_entered(struct lstk__chunk *c);
-LSTK__HIDDEN void lstk__san_returned(uintptr_t guard);
+LSTK__HIDDEN void lstk__san_back(uintptr_t guard);
 LSTK__HIDDEN void lstk__san_landed(uintptr_t guard);
-/* __morestack's landing pad: lstk__release_slow, then lstk__san_landed. */
+/* Chunk C was left by a return (on the system stack) or by an exception
+   (__morestack's landing pad, on C), after lstk__release_slow's work. */
+LSTK__HIDDEN void lstk__san_returned(struct lstk__chunk *c);
+LSTK__HIDDEN void lstk__san_unwound(struct lstk__chunk *c);
+/* __morestack's landing pad: lstk__release_slow's work, then
+   lstk__san_unwound. */
 LSTK__HIDDEN uintptr_t lstk__release_unwind(struct lstk__chunk *c);
 
 /* --- fatal errors (fatal.c) ---------------------------------------------- */

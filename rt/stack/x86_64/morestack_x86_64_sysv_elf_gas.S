@@ -105,12 +105,6 @@ __morestack:
         movq    LSTK__CH_NEXT-G(%rdi), %rsi     /* rsi = cached chunk N */
         testq   %rsi, %rsi
         jz      .Lgrow_slow
-        /* [issue 12] Under AddressSanitizer every growth is announced by
-           the slow half (rt/stack/sanitizer.c); otherwise this byte is 0
-           and the branch always falls through: predicted, one load from
-           a read-mostly line. */
-        cmpb    $0, lstk__san_crossings(%rip)
-        jne     .Lgrow_slow
         /* N fits if its size >= G + frame + args + slack. */
         leaq    G+LSTK__MORESTACK_SLACK(%r10,%r11), %rdi
         cmpq    LSTK__CH_SIZE(%rsi), %rdi
