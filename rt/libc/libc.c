@@ -174,7 +174,7 @@ struct lstk__libc lstk__libc = {
     raw_socket, raw_pipe, raw_pipe2,
     raw_socketpair, raw_open, raw_openat, raw_eventfd, raw_epoll_create1,
     raw_timerfd_create, raw_signalfd, raw_memfd_create, raw_inotify_init1,
-    raw_close_range, raw_fclose, raw_closedir, raw_freopen,
+    raw_close_range, raw_fclose, raw_closedir, raw_freopen, clock_gettime,
 };
 
 #define RESOLVE(f)                                                           \
@@ -190,6 +190,7 @@ __attribute__((constructor(LSTK__START_LIBC))) static void lstk__libc_start(void
 {
     RESOLVE(read);
     RESOLVE(write);
+    RESOLVE(clock_gettime); /* [issue 12] */
     RESOLVE(readv);
     RESOLVE(writev);
     RESOLVE(pread);

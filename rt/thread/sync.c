@@ -278,7 +278,7 @@ LSTK_EXPORT int lstk_cond_timedwait(lstk_cond_t *c, lstk_mutex_t *m,
         return EPERM;
     /* The deadline is on CLOCK_REALTIME; timers run on CLOCK_MONOTONIC.
        Convert once, here (a later change of the wall clock is ignored). */
-    clock_gettime(CLOCK_REALTIME, &real);
+    LSTK__REAL(clock_gettime)(CLOCK_REALTIME, &real); /* [issue 12] libc's */
     left = ((int64_t)abstime->tv_sec - (int64_t)real.tv_sec) * 1000000000 +
            (abstime->tv_nsec - real.tv_nsec);
     if (left <= 0)

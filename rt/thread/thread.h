@@ -374,7 +374,7 @@ LSTK__HIDDEN noreturn void lstk__thread_finish(struct lstk_thread *t,
 static inline uint64_t lstk__now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    LSTK__REAL(clock_gettime)(CLOCK_MONOTONIC, &ts); /* [issue 12] libc's */
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
