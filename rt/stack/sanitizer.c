@@ -74,6 +74,9 @@ extern void __asan_unpoison_memory_region(void const volatile *addr,
                                           size_t size) __attribute__((weak));
 extern void __tsan_acquire(void *addr) __attribute__((weak));
 extern void __tsan_release(void *addr) __attribute__((weak));
+extern void *__tsan_create_fiber(unsigned flags) __attribute__((weak));
+extern void __tsan_switch_to_fiber(void *fiber, unsigned flags)
+    __attribute__((weak));
 
 unsigned char lstk__san;
 
@@ -86,11 +89,20 @@ static __thread uintptr_t lstk__san_os_hi
 
 void lstk__san_init(void)
 {
-    if (&__asan_init != NULL && &__sanitizer_start_switch_fiber != NULL &&
-        &__asan_unpoison_memory_region != NULL) {
-        lstk__san = LSTK__SAN_ASAN;
-    } else if (&__tsan_init != NULL && &__tsan_acquire != NULL) {
-        lstk__san = LSTK__SAN_TSAN;
+    if (&__asan_init != NULL) {
+        if (&__sanitizer_start_switch_fiber != NULL &&
+            &__asan_unpoison_memory_region != NULL)
+            lstk__san = LSTK__SAN_ASAN;
+        else
+            lstk__notice("this AddressSanitizer has no fiber API: linked "
+                         "stacks are not announced, expect false reports");
+    } else if (&__tsan_init != NULL) {
+        if (&__tsan_create_fiber != NULL && &__tsan_switch_to_fiber != NULL &&
+            &__tsan_acquire != NULL)
+            lstk__san = LSTK__SAN_TSAN;
+        else
+            lstk__notice("this ThreadSanitizer has no fiber API: linkstack "
+                         "threads look like one thread to it");
     }
 }
 

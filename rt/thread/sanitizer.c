@@ -70,9 +70,8 @@ static void *san_switch_big(void *arg)
     if (lstk__san & LSTK__SAN_ASAN) {
         const void *bottom;
         size_t size;
-        /* The resumed thread's guard: the first word of its switch frame
-           (LSTK__CTX_GUARD). */
-        uintptr_t guard = *(const uintptr_t *)to->sp;
+        /* The resumed thread's guard, saved in its switch frame. */
+        uintptr_t guard = ((const struct lstk__ctx_frame *)to->sp)->guard;
 
         lstk__san_bounds(guard, &bottom, &size);
         __sanitizer_start_switch_fiber(w->dying ? NULL : &from->san, bottom,
