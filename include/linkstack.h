@@ -192,6 +192,35 @@ LSTK_EXPORT int lstk_yield(void);
    threads run meanwhile.  NS = 0 yields.  Returns 0; ENOMEM (the timer
    heap could not grow); EPERM (foreign thread). */
 LSTK_EXPORT int lstk_sleep_ns(uint64_t ns);
+
+/*
+ * Threads on every core (issue 11).  By default one OS thread runs every
+ * linkstack thread, cooperatively: no two threads ever run at once.
+ * lstk_set_concurrency(N) starts schedulers on N OS threads in all (N = 0:
+ * one per online CPU; at most 64; the environment variable LSTK_CPUS=N
+ * does the same at the first call that needs the scheduler); runnable
+ * threads are then spread over them and move between them (work
+ * stealing), and run truly in parallel: shared data needs the mutexes.
+ * The number never goes down.  Call it from the OS thread that first used
+ * the API.  Returns 0, EPERM (another OS thread), or an errno value of
+ * pthread_create.  lstk_concurrency() says how many schedulers run.
+ *
+ * A thread resumed on another OS thread gets back its stack guard and its
+ * errno.  What it cannot get back is an address the compiler computed
+ * from the OS thread's thread pointer before a call that switched: the
+ * address of a __thread variable of your own, or of glibc's errno
+ * (__errno_location is declared const, so GCC may keep its result across
+ * calls).  Code that keeps such an address across lstk_yield, a wait or
+ * a blocking call stays on its OS thread with lstk_pin() until
+ * lstk_unpin(); LINKSTACK_DEBUG=migrate moves every thread to another
+ * scheduler at every switch, to find such code in tests.
+ */
+LSTK_EXPORT int lstk_set_concurrency(unsigned n);
+LSTK_EXPORT unsigned lstk_concurrency(void);
+/* Keeps the calling thread on its current scheduler (OS thread) until
+   lstk_unpin.  Returns 0 or EPERM (foreign thread). */
+LSTK_EXPORT int lstk_pin(void);
+LSTK_EXPORT int lstk_unpin(void);
 /*
  * The stack high-water mark of THREAD: the most chunk bytes it ever had
  * linked at once, headers and the first chunk included.  Valid for

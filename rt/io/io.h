@@ -323,14 +323,23 @@ LSTK__HIDDEN int lstk__fd_register(int fd, struct lstk__fd *e);
 LSTK__HIDDEN void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w,
                                   int state);
 
+/* issue 11: with N > 1 schedulers, moves the calling thread to scheduler
+   0, whose OS thread alone touches the descriptor table and the epoll
+   instance (poller.c); returns it, or NULL for a thread pinned elsewhere
+   (its call then behaves as the libc call, on its own OS thread). */
+LSTK__HIDDEN struct lstk__sched *lstk__io_home(struct lstk__sched *s);
+
 /* The scheduler for an lstk_* I/O call: the calling OS thread's (set up if
    needed), or NULL on a foreign OS thread (the call then behaves as the
-   libc call). */
+   libc call).  issue 11: with N > 1, always scheduler 0 (lstk__io_home). */
 static inline struct lstk__sched *lstk__io_sched(void)
 {
     struct lstk__sched *s = &lstk__sched_tls;
-    if (lstk__fast(s->ready > 0))
+    if (lstk__fast(s->ready > 0)) {
+        if (lstk__slow(s->index != 0))
+            return lstk__io_home(s);
         return s;
+    }
     return lstk__sched_init_slow();
 }
 

@@ -30,6 +30,14 @@
  * a deep request handler has returned, an idle thread holds only the chunks
  * it really uses.
  *
+ * issue 11: with N > 1 schedulers this poller stays scheduler 0's, the one
+ * OS thread that touches the descriptor table and the epoll set: a thread
+ * on another scheduler moves to scheduler 0 when it starts an I/O call
+ * (lstk__io_home) and is pinned there while it waits (TF_IOPIN), so that
+ * its wake-up, its timer and the waiter lists stay on that OS thread.
+ * Scheduler 0 parks in epoll_pwait2 when it has nothing to run; other
+ * schedulers wake it through the doorbell (lstk__sched_kick_hook).
+ *
  * Rejected: level-triggered epoll (every wait would need an EPOLL_CTL_MOD
  * or every poll would return the idle-but-readable descriptors again);
  * EPOLLONESHOT (a re-arm syscall per wait); registering on every wait and
@@ -307,7 +315,8 @@ void lstk__fd_forget(int fd)
     if (e == NULL || (__atomic_load_n(&e->kind, __ATOMIC_ACQUIRE) == LSTK__FD_UNKNOWN &&
                       __atomic_load_n(&e->head, __ATOMIC_RELAXED) == NULL))
         return;
-    if (s->ready <= 0 || lstk__in_signal_handler()) {
+    /* issue 11: a worker scheduler's OS thread is as foreign here. */
+    if (s->ready <= 0 || s->index != 0 || lstk__in_signal_handler()) {
         fd_forget_deferred(e);
         return;
     }
@@ -410,6 +419,35 @@ void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w, int state)
 
 /* --- the epoll side ----------------------------------------------------------- */
 
+/* issue 11: wakes scheduler 0 from epoll_pwait2 (smp.c: another
+   scheduler queued work for it).  The doorbell's sweep finds nothing
+   closed: one walk over the mapped table pages. */
+static void poller_kick(void)
+{
+    int bell = __atomic_load_n(&lstk__poller.doorbell, __ATOMIC_ACQUIRE);
+    if (bell >= 0) {
+        uint64_t one = 1;
+        lstk__sc(SYS_write, bell, (long)&one, sizeof one);
+    }
+}
+
+/* issue 11: see the head. */
+struct lstk__sched *lstk__io_home(struct lstk__sched *s)
+{
+    struct lstk_thread *self = s->current;
+    struct lstk__sched *s0 = lstk__scheds[0];
+
+    if (self->flags & (LSTK__TF_PINNED | LSTK__TF_MAIN | LSTK__TF_IDLE))
+        return NULL;
+    self->flags |= LSTK__TF_IOPIN; /* goes to scheduler 0's inbox */
+    self->sched = s0;
+    self->state = LSTK__T_BLOCKED;
+    lstk__sched_ready(s, self);
+    lstk__sched_block(s);
+    self->flags &= (uint16_t)~LSTK__TF_IOPIN;
+    return self->sched;
+}
+
 static void *poller_init_big(void *arg)
 {
     struct epoll_event ev = { .events = EPOLLIN | EPOLLET,
@@ -433,6 +471,7 @@ static void *poller_init_big(void *arg)
     }
     __atomic_store_n(&lstk__poller.doorbell, (int)bell, __ATOMIC_RELEASE);
     lstk__poller.epfd = (int)fd;
+    lstk__sched_kick_hook = poller_kick; /* issue 11 */
     return NULL;
 }
 
@@ -685,6 +724,7 @@ static __attribute__((noinline)) int io_block_prep(struct lstk__sched *s,
     w->pend = (uint8_t)pend;
     t->iowait = w;
     lstk__poller_hold(s);
+    t->flags |= LSTK__TF_IOPIN; /* issue 11: woken on this scheduler only */
     t->state = LSTK__T_BLOCKED;
     t->waitq = NULL;
     t->wait_rc = 0;
@@ -699,6 +739,7 @@ int lstk__io_block(struct lstk__sched *s, struct lstk__wait *w,
     if (rc)
         return rc;
     lstk__sched_block(s);
+    w->t->flags &= (uint16_t)~LSTK__TF_IOPIN;
     lstk__poller_release(s);
     w->t->iowait = w->pend ? LSTK__IOW_PENDING(w->t) : NULL;
     switch (w->state) {

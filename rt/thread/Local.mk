@@ -4,6 +4,7 @@
 liblinkstack_la_SOURCES += \
 	rt/thread/thread.h \
 	rt/thread/sched.c \
+	rt/thread/smp.c \
 	rt/thread/thread.c \
 	rt/thread/sync.c \
 	rt/thread/timer.c \

@@ -27,6 +27,13 @@
  * Rejected: a separate scheduler context that every switch goes through
  * (twice the switches); a run queue per priority (no priorities in the
  * API); scanning threads for expired sleeps (the timer heap instead).
+ *
+ * issue 11: with N > 1 schedulers (smp.c) the same functions branch once
+ * on lstk__smp (a read-mostly global, predicted) to smp.c's queues; one
+ * scheduler keeps exactly the paths above.  Every resume takes the sp
+ * from the TCB and leaves NULL there (lstk__resume_sp), and records which
+ * scheduler runs the thread (t->sched), so that code after a switch reads
+ * its scheduler from the thread, never from a TLS address computed before.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -43,6 +50,19 @@
 
 __thread struct lstk__sched lstk__sched_tls
     __attribute__((tls_model("initial-exec")));
+
+/* issue 11: errno's offset from the thread pointer (glibc keeps errno in
+   static TLS: the same offset on every OS thread); the switch saves and
+   restores the word there (switch_*.S).  Set before the first switch. */
+intptr_t lstk__errno_tpoff;
+
+static void errno_tpoff_init(void)
+{
+    uintptr_t tp;
+
+    __asm__ volatile("movq %%fs:0, %0" : "=r"(tp));
+    lstk__errno_tpoff = (intptr_t)((uintptr_t)&errno - tp);
+}
 
 /* Set by the first OS thread that claims the scheduler.  Later, one per
    core: this becomes "how many schedulers exist". */
@@ -74,6 +94,7 @@ static void *sched_init_big(void *arg)
 
     if (rc)
         return (void *)(intptr_t)rc;
+    errno_tpoff_init();
     /* Bind the libc functions that run on small chunks now, on this big
        stack: a lazy PLT lookup needs 1-3 KiB of stack (gcc-notes 2). */
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -85,6 +106,7 @@ static void *sched_init_big(void *arg)
     s->main.id = ++s->ids;
     s->current = &s->main;
     s->tcb_arena = LSTK__TCB_ARENA_FIRST;
+    s->index = 0;
     return NULL;
 }
 
@@ -95,6 +117,7 @@ __attribute__((constructor(LSTK__START_THREAD))) static void
 lstk__thread_start(void)
 {
     lstk__self_hook = sched_self_hook;
+    errno_tpoff_init();
 }
 
 struct lstk__sched *lstk__sched_init_slow(void)
@@ -115,6 +138,7 @@ struct lstk__sched *lstk__sched_init_slow(void)
         return NULL;
     }
     s->ready = 1;
+    lstk__smp_env(s); /* issue 11: LSTK_CPUS, LINKSTACK_DEBUG=migrate */
     return s;
 }
 
@@ -254,8 +278,11 @@ sched_next_slow(struct lstk__sched *s)
 static inline struct lstk_thread *sched_next(struct lstk__sched *s)
 {
     /* issue 5: "&& s->idle == NULL": threads waiting for I/O */
-    if (lstk__fast(s->timers.n == 0 && s->idle == NULL && s->runq.head != NULL))
+    if (lstk__fast(s->timers.n == 0 && s->idle == NULL && s->runq.head != NULL &&
+                   !lstk__smp))
         return lstk__q_pop(&s->runq);
+    if (lstk__slow(lstk__smp)) /* issue 11 */
+        return lstk__smp_next(s);
     return sched_next_slow(s);
 }
 
@@ -269,14 +296,17 @@ struct lstk_thread *lstk__sched_next(struct lstk__sched *s)
 static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
                                 struct lstk_thread *next)
 {
+    void *sp = lstk__resume_sp(next);
+
     s->current = next;
     next->state = LSTK__T_RUNNING;
+    next->sched = s; /* issue 11: who runs it now */
     lstk__pool.switches++;
     /* LINKSTACK_DEBUG: the leaving thread's painted zone is intact (one
        predictable branch on a read-mostly global otherwise). */
     if (lstk__slow(lstk__debug_zone != 0))
         lstk__debug_check_guard(lstk__guard_get());
-    lstk__ctx_switch(&self->sp, next->sp, NULL);
+    lstk__ctx_switch(&self->sp, sp, NULL);
 }
 
 int lstk__sched_block(struct lstk__sched *s)
@@ -291,11 +321,32 @@ int lstk__sched_block(struct lstk__sched *s)
     return self->wait_rc;
 }
 
+/* issue 11: yield with N > 1: to the ring's tail (or the home inbox of a
+   pinned thread), then the next local thread or the idle context.  Out of
+   line and returning lstk_yield's 0, so that lstk_yield tail-calls it and
+   the caller's stack holds one frame of it, not two. */
+__attribute__((noinline)) static int sched_yield_smp(struct lstk__sched *s)
+{
+    struct lstk_thread *self = s->current, *next;
+
+    lstk__smp_ready(s, self, 0);
+    next = lstk__smp_next(s);
+    if (next == self)
+        self->state = LSTK__T_RUNNING;
+    else
+        sched_switch(s, self, next);
+    return 0;
+}
+
 /* lstk_yield's general case: alone, or with timers to look at. */
 void lstk__sched_yield(struct lstk__sched *s)
 {
     struct lstk_thread *self = s->current, *next;
 
+    if (lstk__slow(lstk__smp)) { /* issue 11 */
+        sched_yield_smp(s);
+        return;
+    }
     if (s->runq.head == NULL) {
         /* Alone: only due timers (issue 5: or I/O) could give us company. */
         if (s->timers.n == 0 && s->idle == NULL)
@@ -332,8 +383,11 @@ LSTK_EXPORT int lstk_yield(void)
     if (lstk__slow(s == NULL))
         return EPERM;
     /* issue 5: "|| s->idle != NULL": threads waiting for I/O */
+    /* issue 11: "|| lstk__smp": N schedulers take the general path */
     if (lstk__slow(s->runq.head == NULL || s->timers.n != 0 ||
-                   s->idle != NULL)) {
+                   s->idle != NULL || lstk__smp)) {
+        if (lstk__smp)
+            return sched_yield_smp(s);
         lstk__sched_yield(s);
         return 0;
     }
@@ -345,7 +399,7 @@ LSTK_EXPORT int lstk_yield(void)
     lstk__pool.switches++;
     if (lstk__slow(lstk__debug_zone != 0)) /* LINKSTACK_DEBUG, as above */
         lstk__debug_check_guard(lstk__guard_get());
-    return lstk__ctx_switch_int(&self->sp, next->sp, 0);
+    return lstk__ctx_switch_int(&self->sp, lstk__resume_sp(next), 0);
 }
 
 /*
@@ -357,27 +411,39 @@ LSTK_EXPORT int lstk_yield(void)
  */
 static void *thread_reap(void *arg)
 {
-    struct lstk_thread *t = arg, *next;
+    struct lstk_thread *t = arg, *next, *joiner;
     struct lstk__sched *s = t->sched;
     uint64_t peak = t->stack.peak_bytes;
+    int detached;
 
     lstk__keys_free(t);
     lstk__stack_term(&t->stack);
     t->stack.base = NULL;
     t->stack.peak_bytes = peak; /* still readable until the join */
     lstk__pool.threads_live--;
+    /* issue 11: with N > 1 a join or detach may race with this exit on
+       another scheduler: the TCB's lock orders them. */
+    lstk__tlock(t);
     t->state = LSTK__T_FINISHED;
-    if (t->joiner)
-        lstk__sched_ready(s, t->joiner);
-    if (t->flags & LSTK__TF_DETACHED)
+    joiner = t->joiner;
+    detached = (t->flags & LSTK__TF_DETACHED) != 0;
+    lstk__tunlock(t);
+    if (joiner)
+        lstk__sched_wake(s, joiner);
+    if (detached)
         lstk__tcb_free(s, t);
-    if (s->main_exited && lstk__pool.threads_live == 0)
+    if (lstk__slow(lstk__smp)) {
+        if (__atomic_sub_fetch(&lstk__smp_live, 1, __ATOMIC_ACQ_REL) == 0)
+            lstk__smp_thread_gone();
+    } else if (s->main_exited && lstk__pool.threads_live == 0) {
         exit(0); /* main called lstk_exit and we were the last: as pthreads */
+    }
     next = lstk__sched_next(s); /* guard is 0 here: idles in place */
     s->current = next;
     next->state = LSTK__T_RUNNING;
+    next->sched = s;
     lstk__pool.switches++;
-    return next->sp;
+    return lstk__resume_sp(next);
 }
 
 /* Main called lstk_exit: it has no chunks to free; the process ends when
@@ -388,7 +454,11 @@ static noreturn void main_exit(struct lstk__sched *s, struct lstk_thread *t)
     s->main_exited = 1;
     if (t->joiner)
         lstk__sched_ready(s, t->joiner);
-    if (lstk__pool.threads_live == 0)
+    if (lstk__slow(lstk__smp)) { /* issue 11: threads of every scheduler */
+        lstk__scheds[0]->main_exited = 1;
+        if (__atomic_load_n(&lstk__smp_live, __ATOMIC_ACQUIRE) == 0)
+            exit(0);
+    } else if (lstk__pool.threads_live == 0)
         exit(0);
     sched_switch(s, t, lstk__sched_next(s)); /* never resumed */
     lstk__fatal("main resumed after lstk_exit");

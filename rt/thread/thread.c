@@ -122,7 +122,15 @@ static void *create_big(void *arg)
     t->heap_idx = 0;
     t->flags = r->detached ? LSTK__TF_DETACHED : 0;
     t->wait_rc = 0;
-    t->id = ++s->ids;
+    t->waitlock = NULL;
+    t->lock = 0;
+    /* issue 11: ids and the live count are process-wide with N > 1. */
+    if (lstk__slow(lstk__smp)) {
+        t->id = __atomic_add_fetch(&lstk__scheds[0]->ids, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&lstk__smp_live, 1, __ATOMIC_RELAXED);
+    } else {
+        t->id = ++s->ids;
+    }
 
     /* The first context: as if the thread had called lstk__ctx_switch from
        lstk__thread_entry's first instruction with the top of its base
@@ -135,6 +143,8 @@ static void *create_big(void *arg)
     f->mxcsr = _mm_getcsr();
     f->x87cw = cw;
     f->spare = 0;
+    f->err = 0;
+    f->spare2 = 0;
     f->r15 = f->r14 = 0;
     f->r13 = (uint64_t)(uintptr_t)r->arg;
     f->r12 = (uint64_t)(uintptr_t)r->fn;
@@ -192,12 +202,21 @@ LSTK_EXPORT int lstk_join(lstk_t t, void **result)
     self = s->current;
     if (t == self || self->joiner == t)
         return EDEADLK;
-    if ((t->flags & LSTK__TF_DETACHED) || t->joiner)
+    /* issue 11: with N > 1, T may be exiting on another scheduler: its
+       lock orders our look at its state against thread_reap's. */
+    lstk__tlock(t);
+    if ((t->flags & LSTK__TF_DETACHED) || t->joiner) {
+        lstk__tunlock(t);
         return EINVAL;
+    }
     if (t->state != LSTK__T_FINISHED) {
         t->joiner = self;
         self->state = LSTK__T_BLOCKED;
+        lstk__tunlock(t);
         lstk__sched_block(s); /* thread_reap makes us runnable */
+        s = self->sched;      /* issue 11: maybe another scheduler now */
+    } else {
+        lstk__tunlock(t);
     }
     if (result)
         *result = t->result;
@@ -220,10 +239,14 @@ LSTK_EXPORT int lstk_detach(lstk_t t)
         t->flags |= LSTK__TF_DETACHED;
         return 0;
     }
-    if (t->state == LSTK__T_FINISHED)
+    lstk__tlock(t); /* issue 11: against thread_reap on another scheduler */
+    if (t->state == LSTK__T_FINISHED) {
+        lstk__tunlock(t);
         lstk__tcb_free(s, t);
-    else
+    } else {
         t->flags |= LSTK__TF_DETACHED;
+        lstk__tunlock(t);
+    }
     return 0;
 }
 

@@ -87,6 +87,12 @@ static void *measure(void *arg)
     MEASURE("lstk_equal", lstk_equal(lstk_self(), lstk_self()));
     MEASURE("lstk_stats", lstk_stats(&st));
     MEASURE("lstk_reserve", lstk_reserve());
+    /* issue 11: N schedulers (set_concurrency asks for no more than run:
+       the start itself runs on the system stack). */
+    MEASURE("lstk_concurrency", lstk_concurrency());
+    MEASURE("lstk_set_concurrency", lstk_set_concurrency(1));
+    MEASURE("lstk_pin", lstk_pin());
+    MEASURE("lstk_unpin", lstk_unpin());
 
     /* Attributes and initialisers. */
     {

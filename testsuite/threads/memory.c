@@ -74,6 +74,7 @@ static void *deep_below(void *arg)
 
 Test(memory, blocked_threads_hold_what_the_policy_predicts)
 {
+    LSTK_TEST_COOPERATIVE();
     lstk_t t[4];
     lstk_stats_t before = test_stats();
 

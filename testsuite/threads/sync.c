@@ -101,6 +101,7 @@ static void *wait_for_go(void *arg)
 
 Test(sync, broadcast_wakes_every_waiter)
 {
+    LSTK_TEST_COOPERATIVE();
     lstk_t t[100];
 
     for (int i = 0; i < 100; i++)
