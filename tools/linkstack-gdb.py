@@ -17,7 +17,7 @@
 #   lstk-thread off            back to the OS thread's own frames (also
 #                              automatic when the program resumes)
 #
-# How a suspended thread is shown.  Its registers are in the 80-byte switch
+# How a suspended thread is shown.  Its registers are in the 72-byte switch
 # frame that its TCB's sp points at (rt/thread/thread.h).  A Python frame
 # unwinder ("pivot") claims the innermost frame (level 0, the OS thread's
 # own) and gives as its caller's registers those of the switch frame; gdb's
@@ -38,7 +38,7 @@ from gdb.unwinder import Unwinder, register_unwinder
 _STATES = {0: "free", 1: "running", 2: "runnable", 3: "blocked", 4: "finished"}
 _T_RUNNING, _T_BLOCKED, _T_FINISHED, _T_FREE = 1, 3, 4, 0
 _TF_MAIN = 2
-_CTX_SIZE = 80          # LSTK__CTX_SIZE
+_CTX_SIZE = 72          # LSTK__CTX_SIZE
 _GUARD_OFFSET = 64 + 384  # LSTK__CHUNK_HDR + LSTK__RESERVE
 _CALLEE_SAVED = ("rbx", "rbp", "r12", "r13", "r14", "r15")
 

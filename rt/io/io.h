@@ -328,6 +328,8 @@ LSTK__HIDDEN void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w,
    instance (poller.c); returns it, or NULL for a thread pinned elsewhere
    (its call then behaves as the libc call, on its own OS thread). */
 LSTK__HIDDEN struct lstk__sched *lstk__io_home(struct lstk__sched *s);
+/* lstk__io_sched's other cases: set-up, or lstk__io_home (poller.c). */
+LSTK__HIDDEN struct lstk__sched *lstk__io_sched_slow(void);
 
 /* The scheduler for an lstk_* I/O call: the calling OS thread's (set up if
    needed), or NULL on a foreign OS thread (the call then behaves as the
@@ -335,12 +337,9 @@ LSTK__HIDDEN struct lstk__sched *lstk__io_home(struct lstk__sched *s);
 static inline struct lstk__sched *lstk__io_sched(void)
 {
     struct lstk__sched *s = &lstk__sched_tls;
-    if (lstk__fast(s->ready > 0)) {
-        if (lstk__slow(s->index != 0))
-            return lstk__io_home(s);
+    if (lstk__fast(s->ready > 0 && s->index == 0))
         return s;
-    }
-    return lstk__sched_init_slow();
+    return lstk__io_sched_slow();
 }
 
 /* Sleeps the current thread of S until DEADLINE; lstk_interrupt ends the

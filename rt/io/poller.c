@@ -431,6 +431,15 @@ static void poller_kick(void)
     }
 }
 
+struct lstk__sched *lstk__io_sched_slow(void)
+{
+    struct lstk__sched *s = &lstk__sched_tls;
+
+    if (s->ready > 0)
+        return lstk__io_home(s); /* issue 11: a worker scheduler */
+    return lstk__sched_init_slow();
+}
+
 /* issue 11: see the head. */
 struct lstk__sched *lstk__io_home(struct lstk__sched *s)
 {

@@ -103,7 +103,7 @@ static void lstk__remote_push(uint32_t owner, struct lstk__chunk *c)
 
 /* The owner takes its whole remote list (one exchange: no ABA) into its
    free lists.  Returns whether there was any. */
-static int lstk__remote_drain(struct lstk__pool *p)
+__attribute__((noinline)) static int lstk__remote_drain(struct lstk__pool *p)
 {
     uint32_t slot = lstk__pool_slot;
     struct lstk__chunk *c;

@@ -296,8 +296,6 @@ struct lstk_thread *lstk__sched_next(struct lstk__sched *s)
 static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
                                 struct lstk_thread *next)
 {
-    void *sp = lstk__resume_sp(next);
-
     s->current = next;
     next->state = LSTK__T_RUNNING;
     next->sched = s; /* issue 11: who runs it now */
@@ -306,7 +304,9 @@ static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
        predictable branch on a read-mostly global otherwise). */
     if (lstk__slow(lstk__debug_zone != 0))
         lstk__debug_check_guard(lstk__guard_get());
-    lstk__ctx_switch(&self->sp, sp, NULL);
+    /* issue 11: the sp is taken last, so that nothing else is live
+       across a call here (this frame counts in every blocking budget). */
+    lstk__ctx_switch(&self->sp, lstk__resume_sp(next), NULL);
 }
 
 int lstk__sched_block(struct lstk__sched *s)

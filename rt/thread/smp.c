@@ -561,6 +561,26 @@ unpark:
     __atomic_store_n(&s->park, 0, __ATOMIC_RELAXED);
 }
 
+/* Before parking, watch S's own queues for a short while (about 20 us):
+   a thread woken from another scheduler a moment later (a ping-pong
+   across cores) then costs no futex wake and no OS-thread wake-up.
+   Bounded, and never while others search, so an idle machine still parks
+   at once.  Returns 1 when there is work. */
+static int idle_spin(struct lstk__sched *s)
+{
+    if (__atomic_load_n(&lstk__idle.searching, __ATOMIC_RELAXED) != 0)
+        return 0;
+    for (int i = 0; i < 512; i++) {
+        if (__atomic_load_n(&s->inbox, __ATOMIC_RELAXED) != NULL ||
+            __atomic_load_n(&s->runnext, __ATOMIC_RELAXED) != NULL ||
+            ring_len(s->ring) != 0 ||
+            __atomic_load_n(&lstk__global.n, __ATOMIC_RELAXED) != 0)
+            return 1;
+        __builtin_ia32_pause();
+    }
+    return 0;
+}
+
 /* The idle context of S: runs a thread when there is one, else searches
    and parks.  Big stack, guard 0; never returns. */
 static noreturn void idle_loop(struct lstk__sched *s)
@@ -575,6 +595,8 @@ static noreturn void idle_loop(struct lstk__sched *s)
         }
         if (t == NULL)
             t = search(s);
+        if (t == NULL && idle_spin(s))
+            continue;
         if (t == NULL) {
             park(s);
             continue;

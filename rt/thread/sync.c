@@ -145,7 +145,7 @@ static struct lstk_thread *take_one_smp(struct lstk__sched *s,
     return t;
 }
 
-static int mutex_lock_smp(struct lstk__sched *s, struct lstk__mutex *mx)
+__attribute__((noinline)) static int mutex_lock_smp(struct lstk__sched *s, struct lstk__mutex *mx)
 {
     struct lstk_thread *self = s->current, *o = NULL;
 
@@ -169,7 +169,7 @@ static int mutex_lock_smp(struct lstk__sched *s, struct lstk__mutex *mx)
 
 /* The unlock always takes the waiters' lock: a locker that failed its CAS
    queues under it, so no waiter is missed. */
-static int mutex_unlock_smp(struct lstk__sched *s, struct lstk__mutex *mx)
+__attribute__((noinline)) static int mutex_unlock_smp(struct lstk__sched *s, struct lstk__mutex *mx)
 {
     struct lstk_thread *w;
 
@@ -327,7 +327,7 @@ LSTK_EXPORT int lstk_cond_destroy(lstk_cond_t *c)
 }
 
 /* cond_wait with N > 1: queued and timed under the condition's lock. */
-static int cond_wait_smp(struct lstk__sched *s, struct lstk__cond *cv,
+__attribute__((noinline)) static int cond_wait_smp(struct lstk__sched *s, struct lstk__cond *cv,
                          struct lstk__mutex *mx, uint64_t when)
 {
     struct lstk_thread *self = s->current;
@@ -495,7 +495,7 @@ static int *once_lock(const struct lstk__once *on)
     return &lstk__once_locks[(h % 64) * 16]; /* one per cache line */
 }
 
-static int once_smp(struct lstk__sched *s, struct lstk__once *on,
+__attribute__((noinline)) static int once_smp(struct lstk__sched *s, struct lstk__once *on,
                     void (*fn)(void))
 {
     int *l = once_lock(on);

@@ -140,11 +140,9 @@ static void *create_big(void *arg)
                                    LSTK__CTX_SIZE);
     __asm__("fnstcw %0" : "=m"(cw));
     f->guard = lstk__stack_guard0(&t->stack);
-    f->mxcsr = _mm_getcsr();
+    f->mxcsr = (uint16_t)_mm_getcsr(); /* the upper half is reserved */
     f->x87cw = cw;
-    f->spare = 0;
     f->err = 0;
-    f->spare2 = 0;
     f->r15 = f->r14 = 0;
     f->r13 = (uint64_t)(uintptr_t)r->arg;
     f->r12 = (uint64_t)(uintptr_t)r->fn;

@@ -6,7 +6,7 @@
  * A thread is a control block (TCB, struct lstk_thread, 128 bytes) plus a
  * linked stack whose first chunk is the thread's "stack size" (1 KiB by
  * default).  A suspended thread's registers live on its own stack, in the
- * 80-byte switch frame that lstk__ctx_switch pushed (layout below); the TCB
+ * 72-byte switch frame that lstk__ctx_switch pushed (layout below); the TCB
  * keeps only the stack pointer that addresses that frame.  So a switch
  * touches: the two TCBs, the two frames, and the scheduler's run queue.
  *
@@ -29,7 +29,7 @@
  * Where code runs (the 512-byte rule).  The plugin gives every call to an
  * lstk_* function 512 bytes of the caller's chunk, no more.  Public calls
  * therefore do their light work (queue operations, the switch: its frame is
- * 80 bytes) on the caller's stack and send anything heavy (mmap, malloc,
+ * 72 bytes) on the caller's stack and send anything heavy (mmap, malloc,
  * libunwind, clock_nanosleep) to a big stack with lstk__on_big_stack():
  * directly when the guard is 0 (main's own stack, or already the system
  * stack), else on this OS thread's system stack through lstk__call_on.  No
@@ -50,34 +50,37 @@
  *
  *     offset  contents
  *       0     guard (%fs:0x70) of the suspended code: its chunk's guard, or 0
- *       8     MXCSR (4 bytes), then the x87 control word (2 bytes), 2 spare
- *      16     errno of the suspended thread (4 bytes), 4 spare (issue 11)
- *      24     r15
- *      32     r14
- *      40     r13     new thread: ARG
- *      48     r12     new thread: FN
- *      56     rbx     new thread: the TCB
- *      64     rbp     new thread: 0 (ends frame-pointer walks)
- *      72     return address (resumed with pop + jmp)
- *      80     the caller's frame (new thread: top of the base chunk)
+ *       8     errno of the suspended thread (4 bytes; issue 11), then the
+ *             x87 control word (2 bytes), then MXCSR's low 16 bits (its
+ *             upper half is reserved, always 0)
+ *      16     r15
+ *      24     r14
+ *      32     r13     new thread: ARG
+ *      40     r12     new thread: FN
+ *      48     rbx     new thread: the TCB
+ *      56     rbp     new thread: 0 (ends frame-pointer walks)
+ *      64     return address (resumed with pop + jmp)
+ *      72     the caller's frame (new thread: top of the base chunk)
  *
  * issue 11: errno is per OS thread in glibc; a user-level thread that
  * resumes on another OS thread (N schedulers) must find its own value,
  * so the switch carries it like the guard (lstk__errno_tpoff: errno's
- * offset from the thread pointer, the same on every OS thread).
+ * offset from the thread pointer, the same on every OS thread).  MXCSR is
+ * kept in 16 bits so that the frame stays 72 bytes (every budget of a
+ * call that switches counts it).
  */
 #define LSTK__CTX_GUARD 0
-#define LSTK__CTX_MXCSR 8
+#define LSTK__CTX_ERRNO 8
 #define LSTK__CTX_X87CW 12
-#define LSTK__CTX_ERRNO 16
-#define LSTK__CTX_R15 24
-#define LSTK__CTX_R14 32
-#define LSTK__CTX_R13 40
-#define LSTK__CTX_R12 48
-#define LSTK__CTX_RBX 56
-#define LSTK__CTX_RBP 64
-#define LSTK__CTX_RIP 72
-#define LSTK__CTX_SIZE 80
+#define LSTK__CTX_MXCSR 14
+#define LSTK__CTX_R15 16
+#define LSTK__CTX_R14 24
+#define LSTK__CTX_R13 32
+#define LSTK__CTX_R12 40
+#define LSTK__CTX_RBX 48
+#define LSTK__CTX_RBP 56
+#define LSTK__CTX_RIP 64
+#define LSTK__CTX_SIZE 72
 
 #ifndef __ASSEMBLER__
 
@@ -92,11 +95,9 @@
 /* The frame above, as C sees it (new threads and backtraces). */
 struct lstk__ctx_frame {
     uint64_t guard;
-    uint32_t mxcsr;
-    uint16_t x87cw;
-    uint16_t spare;
     int32_t err;
-    uint32_t spare2;
+    uint16_t x87cw;
+    uint16_t mxcsr;
     uint64_t r15, r14, r13, r12, rbx, rbp;
     uint64_t rip;
 };
@@ -186,8 +187,9 @@ struct lstk_thread {
     uint16_t flags;
     /* Why the last wait ended: 0, or ETIMEDOUT when its timer fired. */
     int32_t wait_rc;
-    /* issue 11: bumped by every timed wait, so that a timer entry fired
-       after its wait ended (another scheduler signalled) is ignored. */
+    /* issue 11 (N > 1): the low half of the armed timer's seq; whoever
+       ends the wait otherwise bumps it, so that a timer entry fired after
+       its wait ended (another scheduler signalled) is ignored. */
     uint32_t wait_gen;
     /* Sequence number of the thread (1 = main), for debuggers and tests. */
     uint64_t id;
@@ -206,8 +208,6 @@ struct lstk__timer {
     uint64_t when;
     uint64_t seq;
     struct lstk_thread *t;
-    /* issue 11: t->wait_gen when armed. */
-    uint64_t gen;
 };
 
 /* A binary min-heap of timers; v[0] is unused so that children of i are

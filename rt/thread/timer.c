@@ -20,7 +20,7 @@
  * switch path), and only scheduler 0 fires them.  A wait can then end two
  * ways on two OS threads (its timer, a signal): whoever ends it bumps the
  * thread's wait_gen under the lock of the object waited on, and a timer
- * entry whose generation is stale is dropped.
+ * entry whose sequence number no longer matches is dropped.
  *
  * Rejected: a hierarchical timing wheel (O(1) arming, but finding the next
  * deadline for the idle sleep needs a scan or a bitmap cascade, and ties
@@ -113,7 +113,7 @@ static void *timers_grow(void *arg)
 /* issue 11: scheduler 0's heap is everyone's when N > 1. */
 static int lstk__timers_lock;
 
-static int timer_add_smp(struct lstk_thread *t, uint64_t when)
+__attribute__((noinline)) static int timer_add_smp(struct lstk_thread *t, uint64_t when)
 {
     struct lstk__timers *h = &lstk__scheds[0]->timers;
     int first;
@@ -126,8 +126,8 @@ static int timer_add_smp(struct lstk_thread *t, uint64_t when)
             return rc;
         }
     }
-    uint32_t gen = __atomic_add_fetch(&t->wait_gen, 1, __ATOMIC_ACQ_REL);
-    struct lstk__timer e = {when, h->seq++, t, gen};
+    struct lstk__timer e = {when, h->seq++, t};
+    __atomic_store_n(&t->wait_gen, (uint32_t)e.seq, __ATOMIC_RELEASE);
     heap_up(h, ++h->n, &e);
     first = t->heap_idx == 1;
     lstk__spin_unlock(&lstk__timers_lock);
@@ -163,13 +163,13 @@ void lstk__timers_expire_smp(struct lstk__sched *s, uint64_t now)
         lstk__spin_unlock(&lstk__timers_lock);
         struct lstk_thread *t = e.t;
         int *l = __atomic_load_n(&t->waitlock, __ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&t->wait_gen, __ATOMIC_ACQUIRE) != (uint32_t)e.gen)
+        if (__atomic_load_n(&t->wait_gen, __ATOMIC_ACQUIRE) != (uint32_t)e.seq)
             continue; /* the wait ended another way */
         if (l != NULL) {
             /* A timed wait on a mutex, condition or once: claim it under
                the object's lock, as a signal would. */
             lstk__spin_lock(l);
-            if (t->waitlock != l || t->wait_gen != (uint32_t)e.gen) {
+            if (t->waitlock != l || t->wait_gen != (uint32_t)e.seq) {
                 lstk__spin_unlock(l);
                 continue;
             }
@@ -196,7 +196,7 @@ int lstk__timer_add(struct lstk__sched *s, struct lstk_thread *t, uint64_t when)
         if (rc)
             return rc;
     }
-    struct lstk__timer e = {when, h->seq++, t, 0};
+    struct lstk__timer e = {when, h->seq++, t};
     heap_up(h, ++h->n, &e);
     return 0;
 }
@@ -227,7 +227,10 @@ void lstk__timers_expire(struct lstk__sched *s, uint64_t now)
             t->waitq = NULL;
             t->wait_rc = ETIMEDOUT;
         }
-        lstk__sched_ready(s, t);
+        /* One scheduler only (N > 1: lstk__timers_expire_smp), so the
+           plain queue push: no N > 1 branch in this deep path's frame. */
+        t->state = LSTK__T_RUNNABLE;
+        lstk__q_push(&s->runq, t);
     }
 }
 

@@ -26,15 +26,18 @@
  * OS thread finds its guard and its errno, not that OS thread's.  The
  * frame, pushed on the suspended thread's own stack (sp points at 0):
  *
- *     +0   guard       +8  MXCSR (4) | x87 CW (2) | spare (2)
- *     +16  errno (4) | spare (4)
- *     +24  r15   +32 r14   +40 r13   +48 r12   +56 rbx   +64 rbp
- *     +72  return address                       +80  caller's frame
+ *     +0   guard       +8  errno (4) | x87 CW (2) | MXCSR low half (2)
+ *     +16  r15   +24 r14   +32 r13   +40 r12   +48 rbx   +56 rbp
+ *     +64  return address                       +72  caller's frame
+ *
+ * MXCSR's upper half is reserved (0), so 16 bits of it are kept, passing
+ * through errno's slot (stmxcsr/ldmxcsr take 32 bits; nothing is written
+ * below rsp, which the budgets would count): the frame stays 72 bytes.
  *
  * (the offsets are rt/thread/thread.h's LSTK__CTX_*, asserted against its C struct.)
  *
  * Why it is fast (about the cost of a call and return, ARCHITECTURE.md):
- * 9 stores, 9 loads, no syscall, no signal-mask change (libgcc's
+ * 9 stores, 10 loads, no syscall, no signal-mask change (libgcc's
  * __morestack spends two syscalls there), and the resume ends with
  * `pop %rcx; jmp *%rcx` instead of `ret`.  A `ret` is predicted from the
  * return stack buffer, whose top is the call made by *this* context, so it
@@ -106,10 +109,12 @@ lstk__ctx_switch_int:
 	pushq	%r15
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %r15, 0
-	subq	$24, %rsp			/* guard, FP control words, errno */
-	.cfi_adjust_cfa_offset 24
-	/* CFA = rsp + 80 from here to .Lrestore's pops, on either stack. */
-	stmxcsr	LSTK__CTX_MXCSR(%rsp)		/* rounding, masks, FTZ/DAZ */
+	subq	$16, %rsp			/* guard, errno, FP control words */
+	.cfi_adjust_cfa_offset 16
+	/* CFA = rsp + 72 from here to .Lrestore's pops, on either stack. */
+	stmxcsr	LSTK__CTX_ERRNO(%rsp)		/* rounding, masks, FTZ/DAZ ... */
+	movzwl	LSTK__CTX_ERRNO(%rsp), %eax	/* (errno's slot, for a moment) */
+	movw	%ax, LSTK__CTX_MXCSR(%rsp)	/* ... its defined low half */
 	fnstcw	LSTK__CTX_X87CW(%rsp)		/* x87 precision and rounding */
 	movq	%fs:LSTK__GUARD_SLOT, %rax
 	movq	%rax, LSTK__CTX_GUARD(%rsp)	/* the guard of our chunk */
@@ -126,10 +131,12 @@ lstk__ctx_switch_int:
 	movq	lstk__errno_tpoff(%rip), %rcx
 	movl	LSTK__CTX_ERRNO(%rsp), %eax
 	movl	%eax, %fs:(%rcx)		/* its errno, on this OS thread */
-	ldmxcsr	LSTK__CTX_MXCSR(%rsp)
+	movzwl	LSTK__CTX_MXCSR(%rsp), %eax
+	movl	%eax, LSTK__CTX_ERRNO(%rsp)	/* errno is restored: its slot */
+	ldmxcsr	LSTK__CTX_ERRNO(%rsp)		/* holds MXCSR for ldmxcsr */
 	fldcw	LSTK__CTX_X87CW(%rsp)
-	addq	$24, %rsp
-	.cfi_adjust_cfa_offset -24
+	addq	$16, %rsp
+	.cfi_adjust_cfa_offset -16
 	popq	%r15
 	.cfi_adjust_cfa_offset -8
 	.cfi_restore %r15
