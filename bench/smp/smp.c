@@ -116,19 +116,26 @@ static void *pinger(void *arg)
 {
     long me = (long)arg;
 
-    /* Get onto a different OS thread than the other side, then stay. */
-    for (;;) {
+    /* Side 0 stays where it runs; side 1 yields until it runs on another
+       OS thread (a stealing scheduler took it), then stays there. */
+    if (me == 0) {
         lstk_pin();
-        long tid = syscall(SYS_gettid);
-        tids[me] = tid;
-        __atomic_add_fetch(&placed, 1, __ATOMIC_SEQ_CST);
-        while (__atomic_load_n(&placed, __ATOMIC_SEQ_CST) < 2)
+        tids[0] = syscall(SYS_gettid);
+        __atomic_store_n(&placed, 1, __ATOMIC_SEQ_CST);
+    } else {
+        while (__atomic_load_n(&placed, __ATOMIC_SEQ_CST) == 0)
             lstk_yield();
-        if (tids[0] != tids[1])
-            break;
-        lstk_unpin();
-        return (void *)-1L; /* same OS thread: the caller retries */
+        for (long i = 0; syscall(SYS_gettid) == tids[0]; i++) {
+            if (i == 10000000)
+                return (void *)-1L; /* never moved: the caller gives up */
+            lstk_yield();
+        }
+        lstk_pin();
+        tids[1] = syscall(SYS_gettid);
+        __atomic_store_n(&placed, 2, __ATOMIC_SEQ_CST);
     }
+    while (__atomic_load_n(&placed, __ATOMIC_SEQ_CST) < 2)
+        lstk_yield();
     for (long k = 0; k < pp_rounds; k++) {
         lstk_mutex_lock(&pm);
         while (turn != me)
@@ -199,7 +206,7 @@ int main(int argc, char **argv)
             t1 = now_ns();
             if (ra == NULL && rb == NULL)
                 break;
-            if (attempt == 100 || n < 2) {
+            if (attempt == 3 || n < 2) {
                 fprintf(stderr, "smp: condpp: could not place the two sides "
                                 "on two OS threads\n");
                 return 1;
