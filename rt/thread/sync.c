@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 struct lstk__mutex {
@@ -162,6 +163,7 @@ static int mutex_unlock(struct lstk__sched *s, struct lstk__mutex *mx)
 
 LSTK_EXPORT int lstk_mutex_lock(lstk_mutex_t *m)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
 
     if (lstk__slow(s == NULL))
@@ -243,6 +245,7 @@ static int cond_wait(struct lstk__sched *s, struct lstk__cond *cv,
 
 LSTK_EXPORT int lstk_cond_wait(lstk_cond_t *c, lstk_mutex_t *m)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
 
     if (lstk__slow(s == NULL))
@@ -255,6 +258,7 @@ LSTK_EXPORT int lstk_cond_wait(lstk_cond_t *c, lstk_mutex_t *m)
 LSTK_EXPORT int lstk_cond_timedwait(lstk_cond_t *c, lstk_mutex_t *m,
                                     const struct timespec *abstime)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
     struct timespec real;
     int64_t left;
@@ -305,6 +309,7 @@ LSTK_EXPORT int lstk_cond_broadcast(lstk_cond_t *c)
 
 LSTK_EXPORT int lstk_once(lstk_once_t *o, void (*fn)(void))
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__once *on = ONCE(o);
     struct lstk__sched *s;
 

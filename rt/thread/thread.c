@@ -27,6 +27,7 @@
 #include <xmmintrin.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 #define LSTK__ATTR_MAGIC 0x6c73746bu /* "lstk" */
@@ -182,6 +183,7 @@ LSTK_EXPORT int lstk_create(lstk_t *thread, const lstk_attr_t *attr,
 
 LSTK_EXPORT int lstk_join(lstk_t t, void **result)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
     struct lstk_thread *self;
 

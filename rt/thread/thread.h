@@ -167,14 +167,16 @@ struct lstk_thread {
     uint16_t flags;
     /* Why the last wait ended: 0, or ETIMEDOUT when its timer fired. */
     int32_t wait_rc;
-    uint32_t spare32;
+    /* graph14 (graph.h): the node of the thread's location, 0: none. */
+    uint32_t gnode;
     /* Sequence number of the thread (1 = main), for debuggers and tests. */
     uint64_t id;
     /* issue 5: the I/O wait the thread is blocked in (struct lstk__wait,
        rt/io/io.h), an odd marker for an interrupt waiting to be delivered,
        or NULL; only rt/io/poller.c reads or writes it. */
     void *iowait;
-    uint64_t spare[1];
+    /* graph14 (graph.h): when it parked, or was queued by a policy (tsc). */
+    uint64_t gtsc;
 };
 _Static_assert(sizeof(struct lstk_thread) == 128, "TCB is two cache lines");
 

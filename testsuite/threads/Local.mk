@@ -11,7 +11,8 @@ lstk_threads_tests = \
 	testsuite/threads/backtrace \
 	testsuite/threads/budget \
 	testsuite/threads/memory \
-	testsuite/threads/pthread_compat
+	testsuite/threads/pthread_compat \
+	testsuite/threads/graph
 check_PROGRAMS += $(lstk_threads_tests)
 TESTS += $(lstk_threads_tests)
 EXTRA_DIST += testsuite/threads/common.h
@@ -31,6 +32,9 @@ testsuite_threads_backtrace_LDADD = $(LSTK_THREADS_TEST_LIBS)
 testsuite_threads_memory_SOURCES = testsuite/threads/memory.c
 testsuite_threads_memory_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
 testsuite_threads_memory_LDADD = $(LSTK_THREADS_TEST_LIBS)
+testsuite_threads_graph_SOURCES = testsuite/threads/graph.c
+testsuite_threads_graph_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
+testsuite_threads_graph_LDADD = $(LSTK_THREADS_TEST_LIBS)
 testsuite_threads_budget_SOURCES = testsuite/threads/budget.c
 testsuite_threads_budget_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
 testsuite_threads_budget_LDADD = $(LSTK_THREADS_TEST_LIBS)
