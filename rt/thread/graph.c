@@ -272,7 +272,7 @@ static void finish_park(struct lstk__graph *g, uint64_t now)
  * same clock read, so a switch costs one rdtsc and one stack change.  The
  * exit edge so also counts the chunks the ended thread gave back.
  */
-void lstk__graph_park(struct lstk_thread *self, uintptr_t fallback)
+void lstk__graph_park(struct lstk_thread *self, uintptr_t fallback, int yield)
 {
     struct lstk__graph *g = &lstk__graph_tls;
     char here;
@@ -284,12 +284,14 @@ void lstk__graph_park(struct lstk_thread *self, uintptr_t fallback)
     else
         g->park_key = fallback;
     g->park_t = self;
+    g->park_yield = yield;
 }
 
 void lstk__graph_exit(struct lstk_thread *self)
 {
     lstk__graph_tls.park_key = LSTK__GK_EXIT;
     lstk__graph_tls.park_t = self;
+    lstk__graph_tls.park_yield = 0;
 }
 
 /* T is about to run: its wait at its node ends, its run begins. */
@@ -312,15 +314,18 @@ void *lstk__graph_pick_big(void *arg)
 {
     struct lstk__sched *s = arg;
     struct lstk__graph *g = lstk__graph_get();
-    struct lstk_thread *t;
+    struct lstk_thread *t, *yielder = NULL;
     uint64_t now;
 
     if (lstk__slow(g == NULL))
         return lstk__q_pop(&s->runq); /* no memory: FIFO, unrecorded */
     now = lstk__rdtsc();
-    if (g->park_t != NULL)
+    if (g->park_t != NULL) {
+        if (g->park_yield)
+            yielder = g->park_t;
         finish_park(g, now);
-    t = lstk__policy_pick(s, g, now);
+    }
+    t = lstk__policy_pick(s, g, now, yielder);
     if (t != NULL)
         resume(g, t, now);
     return t;

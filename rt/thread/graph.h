@@ -127,13 +127,17 @@ struct lstk__graph {
        entry's.  The park takes the wrapper's when it is live (the wrapper
        called the entry), else the entry's. */
     struct lstk__gnote note[2];
-    /* The park in progress: the thread and its location key. */
+    /* The park in progress: the thread, its location key, and whether it
+       yielded (it stays runnable: policy.c queues it behind its batch). */
     struct lstk_thread *park_t;
     uintptr_t park_key;
+    int park_yield;
     /* Registry of every OS thread's graph (lstk_graph_dump). */
     struct lstk__graph *next_graph;
     /* --- policy.c --- */
-    uint32_t held;              /* threads held in node queues */
+    uint32_t held;              /* threads held in node queues (the batch) */
+    uint32_t yn;                /* threads in yq (the next batch) */
+    struct lstk__queue yq;
     uint32_t ring_head, ring_tail;
     uint32_t cur;               /* cohort: the node being served */
     uint32_t quota;             /* cohort: picks left in its turn */
@@ -188,9 +192,10 @@ enum { LSTK__NOTE_WRAPPER = 0, LSTK__NOTE_ENTRY = 1 };
 
 /* --- the hooks in sched.c (graph14) ------------------------------------------ */
 
-/* SELF stops running (blocks or yields): FALLBACK names the place when no
-   live note does (the runtime's call of the scheduler). */
-LSTK__HIDDEN void lstk__graph_park(struct lstk_thread *self, uintptr_t fallback);
+/* SELF stops running (blocks, or yields: YIELD): FALLBACK names the place
+   when no live note does (the runtime's call of the scheduler). */
+LSTK__HIDDEN void lstk__graph_park(struct lstk_thread *self, uintptr_t fallback,
+                                   int yield);
 /* SELF ends. */
 LSTK__HIDDEN void lstk__graph_exit(struct lstk_thread *self);
 /* The next runnable thread of S under the policy, with the graph's
@@ -198,11 +203,11 @@ LSTK__HIDDEN void lstk__graph_exit(struct lstk_thread *self);
 LSTK__HIDDEN void *lstk__graph_pick_big(void *s);
 
 /* graph14: the park hook, where a thread stops running. */
-#define LSTK__GRAPH_PARK(self)                                                \
+#define LSTK__GRAPH_PARK(self, yield)                                         \
     do {                                                                      \
         if (lstk__slow(lstk__graph_on != 0))                                  \
-            lstk__graph_park((self),                                          \
-                             (uintptr_t)__builtin_return_address(0));         \
+            lstk__graph_park((self), (uintptr_t)__builtin_return_address(0), \
+                             (yield));                                        \
     } while (0)
 
 /* graph14: the pick hook: the next thread to run (FIFO: the queue's head). */
@@ -217,7 +222,8 @@ static inline struct lstk_thread *lstk__runq_pop(struct lstk__sched *s)
 static inline int lstk__runq_empty(struct lstk__sched *s)
 {
     return s->runq.head == NULL &&
-           (lstk__fast(lstk__graph_on == 0) || lstk__graph_tls.held == 0);
+           (lstk__fast(lstk__graph_on == 0) ||
+            (lstk__graph_tls.held == 0 && lstk__graph_tls.yn == 0));
 }
 
 /* --- shared by graph.c and policy.c ---------------------------------------- */
@@ -228,9 +234,11 @@ LSTK__HIDDEN struct lstk__graph *lstk__graph_get(void);
 LSTK__HIDDEN uint32_t lstk__graph_node_of(struct lstk__graph *g,
                                           struct lstk_thread *t);
 /* The policy's choice (policy.c); NULL when nothing is runnable. */
+/* YIELDER: the thread whose yield this pick follows, or NULL. */
 LSTK__HIDDEN struct lstk_thread *lstk__policy_pick(struct lstk__sched *s,
                                                    struct lstk__graph *g,
-                                                   uint64_t now);
+                                                   uint64_t now,
+                                                   struct lstk_thread *yielder);
 /* Reads LSTK_SCHED (policy.c), from lstk__graph_start. */
 LSTK__HIDDEN void lstk__policy_start(void);
 /* The policy's name in LSTK_SCHED's words. */

@@ -21,6 +21,15 @@
  *           (accept, the read of a new request).  Under the limits, nodes
  *           take turns one pick each.
  *
+ * Yields keep FIFO's promise, batch by batch.  A thread that yields, and
+ * every thread that becomes runnable after it, wait in the next batch (yq)
+ * until every thread of the current batch (the node queues) has run; only
+ * then does the next batch go to the node queues, where the policy orders
+ * it.  So `lstk_yield` still lets every thread that was runnable before it
+ * run once, and a yield loop cannot starve anyone; a program whose threads
+ * block (I/O, conditions, sleeps) and never yield gets one batch that
+ * takes arrivals at once, and the policy's whole say.
+ *
  * No starvation, counted in picks: srt and admit take every
  * LSTK__POLICY_RR-th pick from the head of the ring (then move that node to
  * the tail), so with m nodes holding threads a node is served at least once
@@ -270,6 +279,11 @@ static struct lstk_thread *take(struct lstk__graph *g, uint32_t i, uint64_t now)
 /* Gives every held thread back to the run queue (policy changes). */
 static void release_all(struct lstk__sched *s, struct lstk__graph *g)
 {
+    struct lstk_thread *y;
+
+    while ((y = lstk__q_pop(&g->yq)) != NULL)
+        lstk__q_push(&s->runq, y);
+    g->yn = 0;
     while (g->ring_head != 0) {
         uint32_t i = g->ring_head;
         struct lstk__gnode *n = &g->node[i];
@@ -296,7 +310,7 @@ static int over_limits(struct lstk__graph *g)
 }
 
 struct lstk_thread *lstk__policy_pick(struct lstk__sched *s, struct lstk__graph *g,
-                                      uint64_t now)
+                                      uint64_t now, struct lstk_thread *yielder)
 {
     int policy = __atomic_load_n(&lstk__policy, __ATOMIC_RELAXED);
     int heap = policy == LSTK_SCHED_SRT || policy == LSTK_SCHED_ADMIT;
@@ -310,10 +324,24 @@ struct lstk_thread *lstk__policy_pick(struct lstk__sched *s, struct lstk__graph 
     }
     if (policy == LSTK_SCHED_FIFO)
         return lstk__q_pop(&s->runq);
-    while ((t = lstk__q_pop(&s->runq)) != NULL)
-        hold(g, t, now, heap);
-    if (g->held == 0)
-        return NULL;
+    /* Arrivals in FIFO order: behind a yield (this one's or an earlier
+       one still waiting) they go to the next batch. */
+    while ((t = lstk__q_pop(&s->runq)) != NULL) {
+        if (t == yielder || g->yn != 0) {
+            lstk__q_push(&g->yq, t);
+            g->yn++;
+        } else {
+            hold(g, t, now, heap);
+        }
+    }
+    if (g->held == 0) {
+        /* The batch is done: the next one is the policy's to order. */
+        while ((t = lstk__q_pop(&g->yq)) != NULL)
+            hold(g, t, now, heap);
+        g->yn = 0;
+        if (g->held == 0)
+            return NULL;
+    }
     if ((++g->picks & (LSTK__POLICY_REFRESH - 1)) == 1)
         refresh(g, policy);
     switch (policy) {

@@ -288,7 +288,7 @@ int lstk__sched_block(struct lstk__sched *s)
     struct lstk_thread *self = s->current;
     struct lstk_thread *next;
 
-    LSTK__GRAPH_PARK(self); /* graph14: park hook */
+    LSTK__GRAPH_PARK(self, 0); /* graph14: park hook */
     next = sched_next(s);
     if (next == self) /* a timer of our own fired while we idled */
         self->state = LSTK__T_RUNNING;
@@ -314,7 +314,7 @@ void lstk__sched_yield(struct lstk__sched *s)
         if (lstk__runq_empty(s))
             return;
     }
-    LSTK__GRAPH_PARK(self); /* graph14: park hook */
+    LSTK__GRAPH_PARK(self, 1); /* graph14: park hook */
     lstk__sched_ready(s, self);
     next = sched_next(s);
     if (next == self)
