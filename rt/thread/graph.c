@@ -345,13 +345,28 @@ static void print_place(FILE *f, const struct lstk__gnode *n)
     /* A return address points after the call: look up the call itself. */
     uintptr_t at = n->kind == LSTK__GN_SITE ? n->key - 1 : n->key;
 
+    char path[4096];
+    const char *obj;
+
     fprintf(f, " addr=%#lx", (unsigned long)n->key);
     if (dladdr((void *)at, &info) == 0 || info.dli_fname == NULL)
         return;
     if (info.dli_sname != NULL)
         fprintf(f, " at=%s+%#lx", info.dli_sname,
                 (unsigned long)(n->key - (uintptr_t)info.dli_saddr));
-    fprintf(f, " obj=%s+%#lx", info.dli_fname,
+    /* An absolute path for addr2line (scripts/linkstack-report): the main
+       program's name is as it was run. */
+    obj = info.dli_fname;
+    if (obj[0] != '/') {
+        ssize_t k = readlink("/proc/self/exe", path, sizeof path - 1);
+        if (obj[0] != '\0' && realpath(obj, path) != NULL)
+            obj = path;
+        else if (k > 0) {
+            path[k] = '\0';
+            obj = path;
+        }
+    }
+    fprintf(f, " obj=%s+%#lx", obj,
             (unsigned long)(n->key - (uintptr_t)info.dli_fbase));
 }
 

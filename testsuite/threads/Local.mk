@@ -15,8 +15,14 @@ lstk_threads_tests = \
 	testsuite/threads/graph \
 	testsuite/threads/policy
 check_PROGRAMS += $(lstk_threads_tests)
-TESTS += $(lstk_threads_tests) testsuite/threads/policies.sh
-EXTRA_DIST += testsuite/threads/common.h testsuite/threads/policies.sh
+TESTS += $(lstk_threads_tests) testsuite/threads/policies.sh \
+	testsuite/threads/graph-report.sh
+check_PROGRAMS += testsuite/threads/progs/graph-prog
+testsuite_threads_progs_graph_prog_SOURCES = testsuite/threads/progs/graph-prog.c
+testsuite_threads_progs_graph_prog_CFLAGS = $(AM_CFLAGS) $(LSTK_PLUGIN_CFLAGS) -g
+testsuite_threads_progs_graph_prog_LDADD = $(LSTK_APP_LIBS)
+EXTRA_DIST += testsuite/threads/common.h testsuite/threads/policies.sh \
+	testsuite/threads/graph-report.sh
 
 testsuite_threads_life_SOURCES = testsuite/threads/life.c
 testsuite_threads_life_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)

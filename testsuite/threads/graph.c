@@ -123,10 +123,13 @@ __attribute__((noinline)) static void at_a(void)
     NOT_TAIL();
 }
 
+/* Differs from at_a, so that GCC does not fold the two (-fipa-icf). */
+static volatile int b_count;
+
 __attribute__((noinline)) static void at_b(void)
 {
     lstk_yield();
-    NOT_TAIL();
+    b_count++;
 }
 
 static void *worker(void *arg)
