@@ -209,26 +209,35 @@ uint32_t lstk__graph_node_of(struct lstk__graph *g, struct lstk_thread *t)
 }
 
 /*
- * Whether note N is live for the running thread: made by it, on the stack
- * it runs on (the current chunk, or main's stack) no more than
- * LSTK__GRAPH_SPAN above BELOW, and its return-address slot still holds the
- * noted address (the call it noted has not returned: a later call from
- * the same frame would have overwritten the slot).  Reads only the current
- * chunk, or main's stack between BELOW and the note.
+ * The live notes, found by their return addresses on the stack: from BELOW
+ * (the park's frame) up LSTK__GRAPH_SPAN bytes, on the current chunk (or
+ * main's stack), the runtime's frames of the call in progress lie; the
+ * lstk_* entry's return-address slot comes first, a wrapper's above it.  A
+ * note whose call returned is not there any more (its slot was reused by
+ * the next call from that frame).  Returns the key, or 0.
  */
-static int note_live(const struct lstk__gnote *n, uintptr_t below)
+static uintptr_t live_site(const struct lstk__graph *g, uintptr_t below)
 {
-    uintptr_t fp = n->fp, guard = lstk__guard_get();
+    const struct lstk__gnote *w = &g->note[LSTK__NOTE_WRAPPER];
+    const struct lstk__gnote *e = &g->note[LSTK__NOTE_ENTRY];
+    struct lstk_thread *self = lstk__sched_tls.current;
+    uintptr_t guard = lstk__guard_get(), top = below + LSTK__GRAPH_SPAN;
+    uintptr_t found = 0;
 
-    if (n->t != lstk__sched_tls.current || fp <= below ||
-        fp - below > LSTK__GRAPH_SPAN)
-        return 0;
     if (guard != 0) {
         const struct lstk__chunk *c = lstk__guard_chunk(guard);
-        if (fp < (uintptr_t)c || fp + 16 > (uintptr_t)c + c->size)
-            return 0;
+        if (top > (uintptr_t)c + c->size)
+            top = (uintptr_t)c + c->size;
     }
-    return *(const uintptr_t *)(fp + 8) == n->ra;
+    below = (below + 7) & ~(uintptr_t)7;
+    for (uintptr_t p = below; p + 8 <= top; p += 8) {
+        uintptr_t v = *(const uintptr_t *)p;
+        if (w->t == self && v == w->ra && w->ra != 0)
+            return w->ra; /* the outermost runtime call: a wrapper */
+        if (found == 0 && e->t == self && v == e->ra && e->ra != 0)
+            found = e->ra; /* go on: a wrapper may have called it */
+    }
+    return found;
 }
 
 /* --- park and resume ---------------------------------------------------------- */
@@ -277,12 +286,9 @@ void lstk__graph_park(struct lstk_thread *self, uintptr_t fallback, int yield)
     struct lstk__graph *g = &lstk__graph_tls;
     char here;
 
-    if (note_live(&g->note[LSTK__NOTE_WRAPPER], (uintptr_t)&here))
-        g->park_key = g->note[LSTK__NOTE_WRAPPER].ra;
-    else if (note_live(&g->note[LSTK__NOTE_ENTRY], (uintptr_t)&here))
-        g->park_key = g->note[LSTK__NOTE_ENTRY].ra;
-    else
-        g->park_key = fallback;
+    uintptr_t key = live_site(g, (uintptr_t)&here);
+
+    g->park_key = key != 0 ? key : fallback;
     g->park_t = self;
     g->park_yield = yield;
 }

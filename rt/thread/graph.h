@@ -4,14 +4,14 @@
  *
  * Location.  A thread's location is the last place it blocked: the return
  * address into user code of the blocking lstk_* call or intercepted libc
- * name it was in.  Each public blocking entry notes its own frame pointer
- * and return address (LSTK__GRAPH_SITE; the runtime keeps frame pointers),
- * the libc-name wrappers do the same in a second note; at the park, a live
- * wrapper note wins (an intercepted read() called lstk_read), so the node
- * is the program's call site, not the wrapper's.  A note is live when it is
- * the running thread's, lies on the current chunk within LSTK__GRAPH_SPAN
- * bytes above the park, and its return-address slot still holds the noted
- * address (so a note whose call returned without blocking is not used);
+ * name it was in.  Each public blocking entry notes its return address
+ * (LSTK__GRAPH_SITE), the libc-name wrappers do the same in a second note;
+ * at the park, a live wrapper note wins (an intercepted read() called
+ * lstk_read), so the node is the program's call site, not the wrapper's.
+ * A note is live when it is the running thread's and the noted address
+ * still sits in a slot of the current chunk within LSTK__GRAPH_SPAN bytes
+ * above the park (the runtime's frames of the call in progress are what
+ * lies there: a note whose call returned without blocking is not used);
  * with no live note the node is the runtime's own call of the scheduler,
  * which the dump names (lstk__io_block+0x..): coarser, never wrong.  A
  * thread that never blocked is at its entry function's node.
@@ -102,7 +102,6 @@ struct lstk__gedge {
 
 struct lstk__gnote {
     struct lstk_thread *t;
-    uintptr_t fp;
     uintptr_t ra;
 };
 
@@ -169,14 +168,14 @@ LSTK__HIDDEN uint64_t lstk__graph_cyc_per_us1024(void);
 
 /* --- the site notes, at the top of every public blocking entry -------------- */
 
-/* Notes: which thread, the frame pointer of the runtime function entered
-   (the runtime keeps frame pointers: its return address is at fp + 8), and
-   that return address. */
+/* Notes: which thread, and the return address of the runtime function it
+   entered; the park finds the address's slot on the stack. */
 enum { LSTK__NOTE_WRAPPER = 0, LSTK__NOTE_ENTRY = 1 };
 
-/* Notes the caller of the function it is expanded in, in note K: three
-   stores, no call and no branch but the one on lstk__graph_on, so that
-   the entries' frames, hence their budgets (HACKING.md), do not change.
+/* Notes the caller of the function it is expanded in, in note K: two
+   stores, no call, no frame and no branch but the one on lstk__graph_on,
+   so that the entries' frames, hence their budgets (HACKING.md), and their
+   tail calls (which gdb follows) do not change.
    Must be expanded in the exported function itself, or in an always_inline
    function inlined into it (lstk__intercepting). */
 #define LSTK__GRAPH_NOTE(k)                                                   \
@@ -184,7 +183,6 @@ enum { LSTK__NOTE_WRAPPER = 0, LSTK__NOTE_ENTRY = 1 };
         if (lstk__slow(lstk__graph_on != 0)) {                                \
             struct lstk__gnote *n_ = &lstk__graph_tls.note[(k)];              \
             n_->t = lstk__sched_tls.current;                                  \
-            n_->fp = (uintptr_t)__builtin_frame_address(0);                   \
             n_->ra = (uintptr_t)__builtin_return_address(0);                  \
         }                                                                     \
     } while (0)
