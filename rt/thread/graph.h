@@ -159,7 +159,7 @@ extern int lstk__graph_on LSTK__HIDDEN;
 /* Descriptors the I/O layer made (accept) and has not seen closed; the
    I/O layer keeps it (relaxed atomics), the graph reads it. */
 extern int64_t lstk__graph_fds LSTK__HIDDEN;
-/* The policy in force (LSTK_SCHED_*), and its generation. */
+/* The policy in force (LSTK_SCHED_*). */
 extern int lstk__policy LSTK__HIDDEN;
 
 /* Cycles per microsecond x 1024 (calibrated at enable; for the dump and
@@ -173,9 +173,11 @@ LSTK__HIDDEN uint64_t lstk__graph_cyc_per_us1024(void);
 enum { LSTK__NOTE_WRAPPER = 0, LSTK__NOTE_ENTRY = 1 };
 
 /* Notes the caller of the function it is expanded in, in note K: two
-   stores, no call, no frame and no branch but the one on lstk__graph_on,
-   so that the entries' frames, hence their budgets (HACKING.md), and their
-   tail calls (which gdb follows) do not change.
+   stores and no call, behind the one branch on lstk__graph_on, so that the
+   entries' fast paths and frames, hence their budgets (HACKING.md), do not
+   change (GCC sets up a frame pointer on that branch only, and may copy
+   an entry's tail call into it: gdb then no longer rebuilds the entry's
+   frame, which tools/linkstack-gdb.py reads from the caller's call).
    Must be expanded in the exported function itself, or in an always_inline
    function inlined into it (lstk__intercepting). */
 #define LSTK__GRAPH_NOTE(k)                                                   \
