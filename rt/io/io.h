@@ -48,6 +48,7 @@
 #include <sys/uio.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 /* --- descriptors ------------------------------------------------------------ */
@@ -112,7 +113,9 @@ struct lstk__fd {
     /* Closed where the scheduler could not wake the waiters (another OS
        thread, a signal handler): the poller's sweep does. */
     uint8_t closed;
-    uint8_t spare;
+    /* graph14: counted in lstk__graph_fds (an accepted socket), until the
+       entry is forgotten (lstk__fd_count, lstk__fd_uncount). */
+    uint8_t counted;
     /* Regular files: when cachestat last found a sendfile range cached
        (CLOCK_MONOTONIC ns); fileio.c trusts it for a short while. */
     uint64_t cached_at;
@@ -486,13 +489,34 @@ extern int lstk__intercept_on LSTK__HIDDEN;
    lstk_* call: on a chunk (guard != 0) of a linkstack thread other than
    main, with interception on.  Main, foreign OS threads, signal handlers
    (guard 0) and lstk_stack_run on main get libc's behaviour. */
-static inline int lstk__intercepting(void)
+static inline __attribute__((always_inline)) int lstk__intercepting(void)
 {
     if (lstk__fast(lstk__guard_get() == 0))
         return 0;
     struct lstk__sched *s = &lstk__sched_tls;
-    return s->ready > 0 && s->current != &s->main &&
-           __atomic_load_n(&lstk__intercept_on, __ATOMIC_RELAXED);
+    if (!(s->ready > 0 && s->current != &s->main &&
+          __atomic_load_n(&lstk__intercept_on, __ATOMIC_RELAXED)))
+        return 0;
+    /* graph14: the wrapper's caller is the blocking point (always_inline:
+       the note names the wrapper's own frame and return address). */
+    LSTK__GRAPH_NOTE(LSTK__NOTE_WRAPPER);
+    return 1;
+}
+
+/* graph14: E is a descriptor the graph counts (an accepted socket). */
+static inline void lstk__fd_count(struct lstk__fd *e)
+{
+    if (!e->counted) {
+        e->counted = 1;
+        __atomic_add_fetch(&lstk__graph_fds, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* graph14: E is forgotten (closed, or its number reused). */
+static inline void lstk__fd_uncount(struct lstk__fd *e)
+{
+    if (__atomic_exchange_n(&e->counted, (uint8_t)0, __ATOMIC_RELAXED))
+        __atomic_sub_fetch(&lstk__graph_fds, 1, __ATOMIC_RELAXED);
 }
 
 #endif /* LSTK_IO_H */

@@ -281,6 +281,7 @@ struct lstk__fd *lstk__fd_new_sock(int fd, int stream, int user_nonblock)
  */
 static void fd_forget_deferred(struct lstk__fd *e)
 {
+    lstk__fd_uncount(e); /* graph14 */
     __atomic_store_n(&e->kind, (uint8_t)LSTK__FD_UNKNOWN, __ATOMIC_RELEASE);
     __atomic_store_n(&e->flags, (uint8_t)0, __ATOMIC_RELAXED);
     __atomic_store_n(&e->closed, (uint8_t)1, __ATOMIC_RELEASE);
@@ -300,6 +301,7 @@ static void fd_forget_here(struct lstk__sched *s, struct lstk__fd *e)
         n->revents |= LSTK__EV_ERR;
         lstk__wait_wake(s, n->w, LSTK__W_CLOSED);
     }
+    lstk__fd_uncount(e); /* graph14 */
     e->kind = LSTK__FD_UNKNOWN;
     e->flags = 0;
     e->rd = e->wr = 0;

@@ -46,6 +46,7 @@
 #include <time.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 __thread struct lstk__sched lstk__sched_tls
@@ -118,6 +119,7 @@ lstk__thread_start(void)
 {
     lstk__self_hook = sched_self_hook;
     errno_tpoff_init();
+    lstk__graph_start(); /* graph14: LINKSTACK_GRAPH, LSTK_SCHED */
 }
 
 struct lstk__sched *lstk__sched_init_slow(void)
@@ -178,7 +180,7 @@ static int tcb_arena_grow(struct lstk__sched *s)
 }
 
 /* Hot path: a pop from the free list, else a bump; the mapping happens
-   once per 2 MiB (16384 TCBs). */
+   once per 2 MiB (14563 TCBs). */
 struct lstk_thread *lstk__tcb_alloc(struct lstk__sched *s)
 {
     struct lstk_thread *t = s->tcb_free;
@@ -187,7 +189,9 @@ struct lstk_thread *lstk__tcb_alloc(struct lstk__sched *s)
         s->tcb_free = t->next;
         return t;
     }
-    if (lstk__slow(s->tcb_bump == s->tcb_end) && tcb_arena_grow(s) != 0)
+    /* ">": the arena need not be a multiple of the TCB's size. */
+    if (lstk__slow(s->tcb_end - s->tcb_bump < (ptrdiff_t)sizeof *t) &&
+        tcb_arena_grow(s) != 0)
         return NULL;
     t = (struct lstk_thread *)s->tcb_bump;
     s->tcb_bump += sizeof *t;
@@ -216,7 +220,7 @@ static void *sched_idle(void *arg)
 
         if (s->timers.n)
             lstk__timers_expire(s, lstk__now_ns());
-        t = lstk__q_pop(&s->runq);
+        t = lstk__runq_pop(s); /* graph14: pick hook */
         if (t)
             return t;
         deadline = s->timers.n ? s->timers.v[1].when : UINT64_MAX;
@@ -263,7 +267,7 @@ sched_next_slow(struct lstk__sched *s)
         if (s->idle != NULL && (tick & (LSTK__IO_POLL - 1)) == 0)
             lstk__on_big_stack(sched_poll_io, s);
     }
-    t = lstk__q_pop(&s->runq);
+    t = lstk__runq_pop(s); /* graph14: pick hook */
     if (t)
         return t;
     return lstk__on_big_stack(sched_idle, s);
@@ -277,9 +281,10 @@ sched_next_slow(struct lstk__sched *s)
  */
 static inline struct lstk_thread *sched_next(struct lstk__sched *s)
 {
-    /* issue 5: "&& s->idle == NULL": threads waiting for I/O */
+    /* issue 5: "&& s->idle == NULL": threads waiting for I/O;
+       graph14: "lstk__graph_on == 0": a policy picks, or the graph records */
     if (lstk__fast(s->timers.n == 0 && s->idle == NULL && s->runq.head != NULL &&
-                   !lstk__smp))
+                   !lstk__smp && lstk__graph_on == 0))
         return lstk__q_pop(&s->runq);
     if (lstk__slow(lstk__smp)) /* issue 11 */
         return lstk__smp_next(s);
@@ -312,8 +317,10 @@ static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
 int lstk__sched_block(struct lstk__sched *s)
 {
     struct lstk_thread *self = s->current;
-    struct lstk_thread *next = sched_next(s);
+    struct lstk_thread *next;
 
+    LSTK__GRAPH_PARK(self, 0); /* graph14: park hook */
+    next = sched_next(s);
     if (next == self) /* a timer of our own fired while we idled */
         self->state = LSTK__T_RUNNING;
     else
@@ -347,17 +354,19 @@ void lstk__sched_yield(struct lstk__sched *s)
         sched_yield_smp(s);
         return;
     }
-    if (s->runq.head == NULL) {
+    /* graph14: lstk__runq_empty: a policy may hold runnable threads */
+    if (lstk__runq_empty(s)) {
         /* Alone: only due timers (issue 5: or I/O) could give us company. */
         if (s->timers.n == 0 && s->idle == NULL)
             return;
         if (s->timers.n != 0)
             lstk__timers_expire(s, lstk__now_ns());
-        if (s->runq.head == NULL && s->idle != NULL) /* issue 5 */
+        if (lstk__runq_empty(s) && s->idle != NULL) /* issue 5 */
             lstk__on_big_stack(sched_poll_io, s);
-        if (s->runq.head == NULL)
+        if (lstk__runq_empty(s))
             return;
     }
+    LSTK__GRAPH_PARK(self, 1); /* graph14: park hook */
     lstk__sched_ready(s, self);
     next = sched_next(s);
     if (next == self)
@@ -382,12 +391,14 @@ LSTK_EXPORT int lstk_yield(void)
 
     if (lstk__slow(s == NULL))
         return EPERM;
-    /* issue 5: "|| s->idle != NULL": threads waiting for I/O */
-    /* issue 11: "|| lstk__smp": N schedulers take the general path */
+    /* issue 5: "|| s->idle != NULL": threads waiting for I/O;
+       issue 11: "|| lstk__smp": N schedulers take the general path;
+       graph14: "|| lstk__graph_on": a policy picks, or the graph records */
     if (lstk__slow(s->runq.head == NULL || s->timers.n != 0 ||
-                   s->idle != NULL || lstk__smp)) {
+                   s->idle != NULL || lstk__smp || lstk__graph_on != 0)) {
         if (lstk__smp)
             return sched_yield_smp(s);
+        LSTK__GRAPH_SITE(); /* graph14: yield's caller is the location */
         lstk__sched_yield(s);
         return 0;
     }
@@ -450,6 +461,8 @@ static void *thread_reap(void *arg)
    the last thread does (thread_reap), as with pthread_exit in main. */
 static noreturn void main_exit(struct lstk__sched *s, struct lstk_thread *t)
 {
+    if (lstk__slow(lstk__graph_on != 0)) /* graph14: park hook */
+        lstk__graph_exit(t);
     t->state = LSTK__T_FINISHED;
     s->main_exited = 1;
     if (t->joiner)
@@ -470,5 +483,7 @@ void lstk__thread_finish(struct lstk_thread *t, void *result)
     t->result = result;
     if (lstk__slow(t->flags & LSTK__TF_MAIN))
         main_exit(t->sched, t);
+    if (lstk__slow(lstk__graph_on != 0)) /* graph14: park hook */
+        lstk__graph_exit(t);
     lstk__ctx_exit(lstk__pool.sys_top, thread_reap, t);
 }

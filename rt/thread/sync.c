@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 struct lstk__mutex {
@@ -266,6 +267,7 @@ static int mutex_unlock(struct lstk__sched *s, struct lstk__mutex *mx)
 
 LSTK_EXPORT int lstk_mutex_lock(lstk_mutex_t *m)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
 
     if (lstk__slow(s == NULL))
@@ -401,6 +403,7 @@ static int cond_wait(struct lstk__sched *s, struct lstk__cond *cv,
 
 LSTK_EXPORT int lstk_cond_wait(lstk_cond_t *c, lstk_mutex_t *m)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
 
     if (lstk__slow(s == NULL))
@@ -413,6 +416,7 @@ LSTK_EXPORT int lstk_cond_wait(lstk_cond_t *c, lstk_mutex_t *m)
 LSTK_EXPORT int lstk_cond_timedwait(lstk_cond_t *c, lstk_mutex_t *m,
                                     const struct timespec *abstime)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
     struct timespec real;
     int64_t left;
@@ -528,6 +532,7 @@ __attribute__((noinline)) static int once_smp(struct lstk__sched *s, struct lstk
 
 LSTK_EXPORT int lstk_once(lstk_once_t *o, void (*fn)(void))
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__once *on = ONCE(o);
     struct lstk__sched *s;
 

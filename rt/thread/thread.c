@@ -27,6 +27,7 @@
 #include <xmmintrin.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 #define LSTK__ATTR_MAGIC 0x6c73746bu /* "lstk" */
@@ -190,6 +191,7 @@ LSTK_EXPORT int lstk_create(lstk_t *thread, const lstk_attr_t *attr,
 
 LSTK_EXPORT int lstk_join(lstk_t t, void **result)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
     struct lstk_thread *self;
 
@@ -353,7 +355,8 @@ static uint64_t lstk__depth_hook_fn(void)
         char *end = ((struct lstk__tcb_arena *)a)->end;
         if (end == s->tcb_end)
             end = s->tcb_bump; /* the current arena: used up to the bump */
-        for (char *p = a + sizeof(struct lstk_thread); p < end;
+        for (char *p = a + sizeof(struct lstk_thread);
+             p + sizeof(struct lstk_thread) <= end;
              p += sizeof(struct lstk_thread)) {
             const struct lstk_thread *t = (const struct lstk_thread *)p;
             if (t->state != LSTK__T_FREE && t->state != LSTK__T_FINISHED &&

@@ -191,6 +191,8 @@ struct lstk_thread {
        ends the wait otherwise bumps it, so that a timer entry fired after
        its wait ended (another scheduler signalled) is ignored. */
     uint32_t wait_gen;
+    /* graph14 (graph.h): the node of the thread's location, 0: none. */
+    uint32_t gnode;
     /* Sequence number of the thread (1 = main), for debuggers and tests. */
     uint64_t id;
     /* issue 5: the I/O wait the thread is blocked in (struct lstk__wait,
@@ -200,8 +202,12 @@ struct lstk_thread {
     /* issue 11: the lock word of the object whose wait queue (waitq) the
        thread is in, when N > 1 (sync.c); NULL otherwise. */
     int *waitlock;
+    /* graph14 (graph.h): when it parked, or was queued by a policy (tsc). */
+    uint64_t gtsc;
 };
-_Static_assert(sizeof(struct lstk_thread) == 128, "TCB is two cache lines");
+/* 144 bytes since issues 11 and 14 added their fields (was two cache
+   lines): part of every thread's cost, keep it small. */
+_Static_assert(sizeof(struct lstk_thread) == 144, "TCB size changed");
 
 /* An armed timer: deadline, then insertion order for ties (FIFO). */
 struct lstk__timer {

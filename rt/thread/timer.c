@@ -33,6 +33,7 @@
 #include <stdlib.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 #define LSTK__TIMERS_FIRST 64u
@@ -236,6 +237,7 @@ void lstk__timers_expire(struct lstk__sched *s, uint64_t now)
 
 LSTK_EXPORT int lstk_sleep_ns(uint64_t ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
     struct lstk_thread *self;
     uint64_t when;

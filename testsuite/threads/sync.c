@@ -235,6 +235,7 @@ static void *sleeper(void *arg)
 
 Test(sync, sleepers_wake_in_deadline_order)
 {
+    LSTK_TEST_COOPERATIVE();
     lstk_t t[SLEEPERS];
     int constrained = 0;
 
