@@ -13,6 +13,7 @@ plugin_linkstack_la_SOURCES = \
 	plugin/pass_verify.cc \
 	plugin/pass_refuse.cc \
 	plugin/link_guards.cc \
+	plugin/maxpath.cc \
 	plugin/report.cc \
 	plugin/budgets.h \
 	plugin/budgets.cc

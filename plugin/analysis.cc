@@ -6,6 +6,26 @@
 
 vec<lstk_fn *> lstk_fns;
 
+/* Names some compiled function called before they were compiled (it
+   counted them at R).  GCC drops a function's call edges once it is
+   compiled, so the call graph no longer shows such callers.  */
+static hash_set<nofree_string_hash> *lstk_pending_names;
+
+void
+lstk_note_pending (const char *name)
+{
+  if (!lstk_pending_names)
+    lstk_pending_names = new hash_set<nofree_string_hash> (64);
+  if (!lstk_pending_names->contains (name))
+    lstk_pending_names->add (xstrdup (name));
+}
+
+bool
+lstk_called_pending_p (const char *name)
+{
+  return lstk_pending_names && lstk_pending_names->contains (name);
+}
+
 /* Records by assembler name.  Keys and records live as long as cc1: a
    unit has at most a few thousand functions.  */
 static hash_map<nofree_string_hash, lstk_fn *> *lstk_fn_table;
@@ -402,6 +422,8 @@ lstk_collect_calls (function *fun, rtx_insn *prologue_call,
   lstk_call *c;
   FOR_EACH_VEC_ELT (*calls, i, c)
     {
+      if (c->kind == LSTK_CALLEE_PENDING)
+	lstk_note_pending (c->name);
       c->need = lstk_call_need (c, push);
       if (c->kind == LSTK_CALLEE_EXTERNAL && c->name)
 	lstk_budget_note_use (c->name, c->budget);

@@ -61,6 +61,13 @@
    under this size get the small form of the check (rsp >= guard).  */
 #define LSTK_SPLIT_STACK_AVAILABLE 256
 
+/* The most a local function's region may be when its callers' checks
+   cover it instead of its own (maxpath.cc): a few times R, far below the
+   guarded request G, so that a caller's check grows by a bounded amount
+   and a guarded request stays with the function that makes the unproven
+   call.  */
+#define LSTK_MAXPATH_MAX 2048
+
 /* What a call site calls.  */
 enum lstk_callee_kind
 {
@@ -127,6 +134,9 @@ struct lstk_fn
   unsigned reasons;
   HOST_WIDE_INT frame_bound;	/* upper bound of A before the prologue */
   HOST_WIDE_INT region_bound;	/* D assumed by the placement */
+  bool maxpath;			/* unchecked with D > R: every caller is
+				   compiled later here and covers D
+				   (maxpath.cc) */
   /* After the prologue (exact).  */
   bool done;
   HOST_WIDE_INT allocate;	/* A */
@@ -157,6 +167,11 @@ extern lstk_fn *lstk_fn_lookup (const char *name);
 extern lstk_fn *lstk_fn_get (function *fun);
 /* Every record, in the order the functions were compiled.  */
 extern vec<lstk_fn *> lstk_fns;
+
+/* Record that a compiled function called NAME before NAME was compiled
+   (a call of kind LSTK_CALLEE_PENDING); and ask whether one did.  */
+extern void lstk_note_pending (const char *name);
+extern bool lstk_called_pending_p (const char *name);
 
 /* The assembler name of DECL, without a leading '*'.  */
 extern const char *lstk_decl_name (tree decl);
@@ -193,6 +208,16 @@ extern void lstk_report_function (function *fun, lstk_fn *rec);
 
 /* The unit's end: depths, warnings, reports, the .note.linkstack.  */
 extern void lstk_report_finish_unit (void);
+
+/* Why the function being placed, FUN, with region bound D and reasons
+   WHY, cannot leave its region to its callers' checks; NULL if it can
+   (maxpath.cc).  */
+extern const char *lstk_maxpath_refusal (function *fun, HOST_WIDE_INT d,
+					 unsigned why);
+
+/* The unit's end: every call to a function left to its callers was
+   accounted with its region (maxpath.cc); internal errors otherwise.  */
+extern void lstk_maxpath_verify (void);
 
 /* The word for a callee kind in dumps and reports ("checked" ...).  */
 extern const char *lstk_callee_kind_word (enum lstk_callee_kind kind);

@@ -77,7 +77,8 @@ struct lstk_options lstk_opts =
   false,				/* report */
   -1, -1, -1,				/* warn_frame, warn_depth, warn_dead */
   false, false,				/* warn_recursion, warn_dynamic */
-  false					/* verbose */
+  false,				/* verbose */
+  false					/* no_maxpath */
 };
 
 /* The keys, for error messages (one line) and for --help (one per line).  */
@@ -86,7 +87,7 @@ struct lstk_options lstk_opts =
   "external=NAME[,NAME...], budgets=FILE, libc-names=FILE, report, " \
   "warn-frame=N, " \
   "warn-depth=N, warn-recursion, warn-dynamic, warn-dead=N, warn-all, " \
-  "verbose"
+  "verbose, no-maxpath"
 
 #define LSTK_STR_1(x) #x
 #define LSTK_STR(x) LSTK_STR_1 (x)
@@ -130,7 +131,10 @@ static const char lstk_plugin_help[] =
   "-fplugin-arg-linkstack-warn-all\n"
   "    all warnings: frame 512, depth 8192, dead 256 unless given\n"
   "-fplugin-arg-linkstack-verbose\n"
-  "    a note for each function: check kept or dropped, request";
+  "    a note for each function: check kept or dropped, request\n"
+  "-fplugin-arg-linkstack-no-maxpath\n"
+  "    every function without a check fits the reserve by itself: no\n"
+  "    local function leaves its depth to its callers' checks";
 
 static struct plugin_info lstk_plugin_info =
 {
@@ -296,6 +300,8 @@ lstk_parse_args (const struct plugin_name_args *info)
 	ok &= lstk_parse_flag (key, value, &warn_all);
       else if (strcmp (key, "verbose") == 0)
 	ok &= lstk_parse_flag (key, value, &lstk_opts.verbose);
+      else if (strcmp (key, "no-maxpath") == 0)
+	ok &= lstk_parse_flag (key, value, &lstk_opts.no_maxpath);
       else
 	{
 	  if (value)
@@ -371,6 +377,8 @@ static void
 lstk_finish_unit (void *gcc_data ATTRIBUTE_UNUSED,
 		  void *user_data ATTRIBUTE_UNUSED)
 {
+  if (!seen_error ())
+    lstk_maxpath_verify ();
   lstk_report_finish_unit ();
   if (!seen_error ())
     lstk_link_guards_finish_unit ();
