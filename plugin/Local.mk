@@ -14,6 +14,7 @@ plugin_linkstack_la_SOURCES = \
 	plugin/pass_refuse.cc \
 	plugin/link_guards.cc \
 	plugin/maxpath.cc \
+	plugin/cold_calls.cc \
 	plugin/report.cc \
 	plugin/budgets.h \
 	plugin/budgets.cc

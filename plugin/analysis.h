@@ -79,7 +79,9 @@ enum lstk_callee_kind
   LSTK_CALLEE_EXTERNAL,		/* uninstrumented, by name: its budget */
   LSTK_CALLEE_INDIRECT,		/* through a pointer */
   LSTK_CALLEE_TLSDESC,		/* a TLS descriptor's resolver */
-  LSTK_CALLEE_DYNALLOC		/* __morestack_allocate_stack_space */
+  LSTK_CALLEE_DYNALLOC,		/* __morestack_allocate_stack_space */
+  LSTK_CALLEE_GUARDED_ENTRY	/* through a pointer, by the unit's
+				   guarded entry (cold_calls.cc): c = 40 */
 };
 
 /* One call site (or a call that is no call insn: TLS descriptor,
@@ -134,6 +136,8 @@ struct lstk_fn
   unsigned reasons;
   HOST_WIDE_INT frame_bound;	/* upper bound of A before the prologue */
   HOST_WIDE_INT region_bound;	/* D assumed by the placement */
+  HOST_WIDE_INT args_size;	/* incoming stack-argument bytes (what
+				   __morestack copies for its entry) */
   bool maxpath;			/* unchecked with D > R: every caller is
 				   compiled later here and covers D
 				   (maxpath.cc) */
@@ -182,6 +186,15 @@ extern const char *lstk_decl_name (tree decl);
 extern void lstk_collect_calls (function *fun, rtx_insn *prologue_call,
 				vec<lstk_call> *calls, HOST_WIDE_INT *push);
 
+/* Classify the CALL_P INSN of the function named SELF into *CALL (kind,
+   name, budget, location; not its need).  */
+extern void lstk_classify_call_insn (rtx_insn *insn, const char *self,
+				     lstk_call *call);
+
+/* The need of CALL when PUSH bytes of arguments are pushed.  */
+extern HOST_WIDE_INT lstk_call_need_of (const lstk_call *call,
+					HOST_WIDE_INT push);
+
 /* N for CALLS (each need already includes the pushed bytes).  */
 extern HOST_WIDE_INT lstk_calls_n (const vec<lstk_call> &calls);
 
@@ -214,6 +227,20 @@ extern void lstk_report_finish_unit (void);
    (maxpath.cc).  */
 extern const char *lstk_maxpath_refusal (function *fun, HOST_WIDE_INT d,
 					 unsigned why);
+
+/* Cold calls (cold_calls.cc): if FUN (frame bound A, pushed bytes PUSH,
+   reasons WHY) exceeds R only through calls, taken less than once per
+   entry, to deep unchecked functions of this unit, redirect them to
+   checked entries of those functions and return true (FUN's calls must
+   then be collected again).  */
+extern bool lstk_cold_calls_try (function *fun, HOST_WIDE_INT a,
+				 HOST_WIDE_INT push, unsigned why);
+/* The function whose checked entry is the symbol NAME, or NULL.  */
+extern lstk_fn *lstk_cold_stub_target (const char *name);
+/* True if NAME is the unit's guarded entry (cold_calls.cc).  */
+extern bool lstk_guarded_entry_p (const char *name);
+/* The unit's end: write the checked entries used.  */
+extern void lstk_cold_calls_emit (void);
 
 /* The unit's end: every call to a function left to its callers was
    accounted with its region (maxpath.cc); internal errors otherwise.  */

@@ -123,6 +123,9 @@ struct lstk_options
   /* no-maxpath: every unchecked function's region fits R by itself; no
      local function relies on its callers' checks (maxpath.cc).  */
   bool no_maxpath;
+  /* no-cold-calls: no call is redirected to a checked entry
+     (cold_calls.cc).  */
+  bool no_cold_calls;
 };
 
 extern struct lstk_options lstk_opts;

@@ -41,7 +41,9 @@
        (doc/plugin.md, "Which body runs").
    One exception to "D <= R": a local function whose every caller is
    compiled after it, in this unit, may leave a larger (bounded) region to
-   its callers' checks, which account it (maxpath.cc).
+   its callers' checks, which account it (maxpath.cc).  And a function over R only
+   through rarely taken calls to deep unchecked functions of this unit
+   sends those calls to checked entries of them (cold_calls.cc).
    A naked function gets no check at all (no prologue of any kind).
    Recursion needs no separate rule: in every cycle of the call graph the
    member compiled first sees its successor not yet compiled, so it keeps
@@ -190,6 +192,19 @@ lstk_placement_pass::execute (function *fun)
     why |= LSTK_WHY_COMDAT;
   if (d > lstk_opts.reserve)
     why |= LSTK_WHY_DEPTH;
+
+  rec->args_size = MAX (constant_lower_bound (crtl->args.size), 0);
+
+  /* Over R only through rarely taken calls to deep functions of this
+     unit: those calls go to checked entries of them (cold_calls.cc).  */
+  if ((why & LSTK_WHY_DEPTH) && lstk_cold_calls_try (fun, a, push, why))
+    {
+      lstk_collect_calls (fun, NULL, &rec->calls, &push);
+      d = a + lstk_calls_n (rec->calls) + lstk_realign_slack ();
+      why = lstk_calls_reasons (rec->calls);
+      if (d > lstk_opts.reserve)
+	why |= LSTK_WHY_DEPTH;
+    }
 
   /* A region over R may be left to the callers' checks when every caller
      is known and compiled after this function (maxpath.cc).  */

@@ -135,6 +135,7 @@ lstk_depth (lstk_fn *f, bool final)
 	  break;
 	case LSTK_CALLEE_INDIRECT:
 	case LSTK_CALLEE_TLSDESC:
+	case LSTK_CALLEE_GUARDED_ENTRY:
 	  why |= LSTK_WHY_INDIRECT;
 	  continue;
 	case LSTK_CALLEE_DYNALLOC:

@@ -42,6 +42,8 @@ EXTRA_DIST += \
 	testsuite/plugin/placement-7.c \
 	testsuite/plugin/placement-8.c \
 	testsuite/plugin/placement-9.c \
+	testsuite/plugin/placement-10.c \
+	testsuite/plugin/placement-11.c \
 	testsuite/plugin/reserve-1.c \
 	testsuite/plugin/reserve-2.c \
 	testsuite/plugin/reserve-3.c \
@@ -53,6 +55,7 @@ EXTRA_DIST += \
 	testsuite/plugin/safety-1.c \
 	testsuite/plugin/safety-2.c \
 	testsuite/plugin/safety-3.c \
+	testsuite/plugin/safety-4.c \
 	testsuite/plugin/target-1.c \
 	testsuite/plugin/varargs-1.c \
 	testsuite/plugin/verbose-1.c \
