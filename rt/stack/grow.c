@@ -27,6 +27,9 @@
  *     holds beyond its live depth stays about a quarter, not a half.
  * Each boundary leaves the header and most of R unused in the chunk it
  * left (about 400 bytes); the headroom is what makes that a small share.
+ * A first growth at a site where earlier chains went deeper takes instead
+ * the one chunk those chains would have needed (fit.c, issue 10): threads
+ * that block at one place then cross one boundary, not several.
  * The size is rounded up to the allocator's class (at most 1/8 more).
  *
  * At most one chunk stays cached below the current one.  A deep recursion
