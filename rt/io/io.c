@@ -201,6 +201,10 @@ io_run(struct lstk__sched *s, struct lstk__fd *e, struct io_req *q)
                     (e->flags & (LSTK__FDF_STREAM | LSTK__FDF_RDHUP)) ==
                         LSTK__FDF_STREAM)
                     e->rd = 0; /* drained: the next read waits for an edge */
+                /* Others wait to consume and it may not be drained: the
+                   event goes on to the next of them (poller.c). */
+                if (lstk__slow(e->head != NULL) && *hint)
+                    lstk__fd_pass(s, e, q->ev);
                 return r;
             }
             *hint = 0;
@@ -208,7 +212,7 @@ io_run(struct lstk__sched *s, struct lstk__fd *e, struct io_req *q)
                 return r;
         }
         rc = lstk__fd_wait_mem(s, q->fd, e, q->ev, io_deadline(&q->deadline),
-                               &q->fw);
+                               &q->fw, 1);
         if (rc)
             return -rc;
     }
@@ -829,7 +833,7 @@ static __attribute__((noinline)) long sendfile_offload(struct lstk__sched *s,
             return r;
         e->wr = 0;
         int rc = lstk__fd_wait_mem(s, q->fd, e, LSTK__EV_OUT,
-                                   io_deadline(&q->deadline), &q->fw);
+                                   io_deadline(&q->deadline), &q->fw, 0);
         if (rc)
             return -rc;
     }

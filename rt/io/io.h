@@ -209,7 +209,14 @@ struct lstk__waiter {
     uint8_t revents;
     /* 1 while in the descriptor's list. */
     uint8_t linked;
-    uint8_t spare;
+    /* 1: an I/O call that tries the descriptor when woken and waits again
+       on EAGAIN (io.c's io_run).  An event wakes one such waiter per
+       direction, not all of them, and that one passes the event on
+       (lstk__fd_pass) unless its call found the descriptor drained: a
+       byte arriving on a socket that a million threads read wakes one
+       thread, not a million.  0: a wait that only looks (poll, connect,
+       lstk_fd_wait), woken by every event. */
+    uint8_t consumes;
 };
 
 /* "No deadline". */
@@ -293,7 +300,8 @@ extern uint16_t lstk__poller_gen LSTK__HIDDEN;
  */
 static inline __attribute__((always_inline)) int
 lstk__fd_wait_mem(struct lstk__sched *s, int fd, struct lstk__fd *e,
-                  unsigned ev, uint64_t deadline, struct lstk__fdwait *fw)
+                  unsigned ev, uint64_t deadline, struct lstk__fdwait *fw,
+                  int consumes)
 {
     int rc;
 
@@ -306,6 +314,7 @@ lstk__fd_wait_mem(struct lstk__sched *s, int fd, struct lstk__fd *e,
     fw->n.fd = fd;
     fw->n.events = (uint8_t)ev;
     fw->n.revents = 0;
+    fw->n.consumes = (uint8_t)consumes;
     lstk__waiter_link(e, &fw->n);
     rc = lstk__io_block(s, &fw->w, deadline, 1);
     lstk__waiter_unlink(&fw->n);
@@ -322,9 +331,15 @@ LSTK__HIDDEN int lstk__fd_wait(struct lstk__sched *s, int fd,
 LSTK__HIDDEN int lstk__fd_register(int fd, struct lstk__fd *e);
 
 /* Ends W (its thread blocked) with STATE and makes the thread runnable,
-   unless the wait already ended.  Scheduler's OS thread only. */
-LSTK__HIDDEN void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w,
-                                  int state);
+   unless the wait already ended.  Returns 1 when it did.  Scheduler's OS
+   thread only. */
+LSTK__HIDDEN int lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w,
+                                 int state);
+/* Wakes the first consuming waiter of E waiting for EV (LSTK__EV_IN or
+   OUT) whose wait has not ended: the event a consumer took is passed on
+   (see struct lstk__waiter). */
+LSTK__HIDDEN void lstk__fd_pass(struct lstk__sched *s, struct lstk__fd *e,
+                                unsigned ev);
 
 /* issue 11: with N > 1 schedulers, moves the calling thread to scheduler
    0, whose OS thread alone touches the descriptor table and the epoll

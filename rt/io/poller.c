@@ -24,6 +24,14 @@
  * the timer, so no thread is ever queued twice.  The thread unlinks its own
  * waiters when it resumes.
  *
+ * An event wakes every waiter that only looks (poll, lstk_fd_wait,
+ * connect) but one consuming waiter per direction (an I/O call that will
+ * try the descriptor and wait again on EAGAIN): that one, after its call,
+ * passes the event on to the next consumer unless the call drained the
+ * descriptor (io.c's io_run, lstk__fd_pass).  With every consumer woken,
+ * N threads reading one socket cost N switches per byte: a million of
+ * them hung (testsuite/io/herd.c).
+ *
  * Memory per idle connection: the descriptor's 32-byte entry, and nothing
  * else here (the wait is on the thread's stack).  A thread that blocks also
  * gives back the chunk its current chunk keeps cached (stack/stack.h): after
@@ -408,15 +416,37 @@ void lstk__io_refused(const char *call, int fd)
 
 /* --- waiters ------------------------------------------------------------------ */
 
-void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w, int state)
+int lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w, int state)
 {
     struct lstk_thread *t = w->t;
 
     if (w->state != LSTK__W_WAITING || t->state != LSTK__T_BLOCKED)
-        return; /* ended already (a timer made it runnable, or an event) */
+        return 0; /* ended already (a timer made it runnable, or an event) */
     w->state = (uint8_t)state;
     lstk__timer_cancel(s, t);
     lstk__sched_ready(s, t);
+    return 1;
+}
+
+/* Wakes E's first consumer for EV whose wait is still on; 1 if one was.
+   Waiters unlink themselves when they run, so the ones skipped here (woken
+   and not yet run) are few: the walk is short. */
+static int poller_wake_consumer(struct lstk__sched *s, struct lstk__fd *e,
+                                uint8_t ev)
+{
+    for (struct lstk__waiter *n = e->head; n != NULL; n = n->next) {
+        if (n->consumes && (n->events & ev)) {
+            n->revents |= ev;
+            if (lstk__wait_wake(s, n->w, LSTK__W_READY))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+void lstk__fd_pass(struct lstk__sched *s, struct lstk__fd *e, unsigned ev)
+{
+    poller_wake_consumer(s, e, (uint8_t)ev);
 }
 
 /* --- the epoll side ----------------------------------------------------------- */
@@ -584,13 +614,19 @@ static void poller_dispatch(struct lstk__sched *s, uint32_t events,
     }
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
         e->flags |= LSTK__FDF_RDHUP;
+    /* Waits that only look all wake; of the consuming ones, the first
+       per direction (struct lstk__waiter). */
     for (n = e->head; n != NULL; n = next) {
         next = n->next;
-        if (n->events & m) {
+        if ((n->events & m) && !n->consumes) {
             n->revents |= (uint8_t)(n->events & m);
             lstk__wait_wake(s, n->w, LSTK__W_READY);
         }
     }
+    if (m & LSTK__EV_IN)
+        poller_wake_consumer(s, e, LSTK__EV_IN);
+    if (m & LSTK__EV_OUT)
+        poller_wake_consumer(s, e, LSTK__EV_OUT);
 }
 
 /* Waits for events until DEADLINE (0: do not sleep; LSTK__NEVER: no
@@ -779,7 +815,7 @@ int lstk__fd_wait(struct lstk__sched *s, int fd, struct lstk__fd *e,
                   unsigned ev, uint64_t deadline)
 {
     struct lstk__fdwait fw;
-    return lstk__fd_wait_mem(s, fd, e, ev, deadline, &fw);
+    return lstk__fd_wait_mem(s, fd, e, ev, deadline, &fw, 0);
 }
 
 int lstk__io_sleep_until(struct lstk__sched *s, uint64_t deadline)
