@@ -83,14 +83,18 @@ void lstk__fit_observe(const struct lstk__chunk *cur, size_t need,
                        uintptr_t from)
 {
     const struct lstk__chunk *base = cur->stack->base, *c = cur;
-    size_t live = (uintptr_t)cur + cur->size - from;
 
-    if (cur == base)
+    if (cur == base || need > LSTK__UNGUARDED_MAX || from <= (uintptr_t)cur ||
+        from > (uintptr_t)cur + cur->size)
         return;
+    size_t live = (uintptr_t)cur + cur->size - from;
     for (unsigned n = 0; c->prev != base; n++) {
         if (n == LSTK__FIT_CHUNKS || live > LSTK__UNGUARDED_MAX)
             return;
-        live += (uintptr_t)c->prev + c->prev->size - c->from;
+        uintptr_t top = (uintptr_t)c->prev + c->prev->size;
+        if (c->from <= (uintptr_t)c->prev || c->from > top)
+            return; /* not left from inside its predecessor: no figure */
+        live += top - c->from;
         c = c->prev;
     }
     /* c: the chain's first chunk, which the site was written into. */
