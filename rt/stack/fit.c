@@ -38,8 +38,11 @@
 #define LSTK__FIT_DECAY 256u
 #define LSTK__FIT_CHUNKS 16u
 
+/* A site is the low 32 bits of its return address: the low half of an
+   arena chunk's spare word is free (the high half names the chunk's pool,
+   chunk.c), and two sites that share them only share a size. */
 struct lstk__fit {
-    uintptr_t site;
+    uint32_t site;
     uint32_t bytes;
     uint32_t uses;
 };
@@ -47,18 +50,19 @@ struct lstk__fit {
 static __thread struct lstk__fit lstk__fits[LSTK__FIT_SLOTS]
     __attribute__((tls_model("initial-exec")));
 
-static struct lstk__fit *lstk__fit_slot(uintptr_t site)
+static struct lstk__fit *lstk__fit_slot(uint32_t site)
 {
     uint64_t h = (uint64_t)site * 0x9e3779b97f4a7c15ull;
     return &lstk__fits[h >> (64 - 6)];
 }
 _Static_assert(LSTK__FIT_SLOTS == 1u << 6, "the hash's shift");
 
-size_t lstk__fit_lookup(uintptr_t site)
+size_t lstk__fit_lookup(uintptr_t ra)
 {
+    uint32_t site = (uint32_t)ra;
     struct lstk__fit *f = lstk__fit_slot(site);
 
-    if (f->site != site)
+    if (site == 0 || f->site != site)
         return 0;
     if (++f->uses % LSTK__FIT_DECAY == 0)
         f->bytes -= f->bytes / 8;
@@ -73,10 +77,10 @@ static int lstk__fit_arena_chunk(const struct lstk__chunk *c)
            lstk__klass_of(c->size) != LSTK__KLASS_HUGE;
 }
 
-void lstk__fit_mark(struct lstk__chunk *first, uintptr_t site)
+void lstk__fit_mark(struct lstk__chunk *first, uintptr_t ra)
 {
     if (lstk__fit_arena_chunk(first))
-        first->spare = site;
+        first->spare = (first->spare & ~(uint64_t)UINT32_MAX) | (uint32_t)ra;
 }
 
 void lstk__fit_observe(const struct lstk__chunk *cur, size_t need,
@@ -98,14 +102,15 @@ void lstk__fit_observe(const struct lstk__chunk *cur, size_t need,
         c = c->prev;
     }
     /* c: the chain's first chunk, which the site was written into. */
-    if (!lstk__fit_arena_chunk(c) || c->spare == 0)
+    uint32_t site = (uint32_t)c->spare;
+    if (!lstk__fit_arena_chunk(c) || site == 0)
         return;
     size_t bytes = live + need + LSTK__GUARD_OFFSET;
     if (bytes > LSTK__UNGUARDED_MAX)
         return;
-    struct lstk__fit *f = lstk__fit_slot(c->spare);
-    if (f->site != c->spare) {
-        f->site = c->spare;
+    struct lstk__fit *f = lstk__fit_slot(site);
+    if (f->site != site) {
+        f->site = site;
         f->bytes = (uint32_t)bytes;
         f->uses = 0;
     } else if (bytes > f->bytes) {

@@ -103,8 +103,9 @@ struct lstk__chunk {
        when it moved here (one store), so that the live depth of a stack
        can be read (lstk_stack_usage).  Meaningless for a base chunk. */
     uintptr_t from;
-    /* A mapped or guarded chunk: its Valgrind stack id.  An arena chunk
-       that a stack's first growth took: the growth site (fit.c); else 0. */
+    /* Low half: a mapped or guarded chunk's Valgrind stack id; an arena
+       chunk that a stack's first growth took: its growth site (fit.c).
+       High half: the owning pool's slot (chunk.c). */
     uint64_t spare;
     /* lstk__canary_secret (random per process) while the chunk is in use;
        on top of the header, so that a write running down out of the
