@@ -192,6 +192,36 @@ LSTK_EXPORT int lstk_yield(void);
    threads run meanwhile.  NS = 0 yields.  Returns 0; ENOMEM (the timer
    heap could not grow); EPERM (foreign thread). */
 LSTK_EXPORT int lstk_sleep_ns(uint64_t ns);
+
+/*
+ * Threads on every core (issue 11).  By default one OS thread runs every
+ * linkstack thread, cooperatively: no two threads ever run at once.
+ * lstk_set_concurrency(N) starts schedulers on N OS threads in all (N = 0:
+ * one per online CPU; at most 64; the environment variable LSTK_CPUS=N
+ * does the same at the first call that needs the scheduler); runnable
+ * threads are then spread over them and move between them (work
+ * stealing), and run truly in parallel: shared data needs the mutexes.
+ * The number never goes down.  Call it from the OS thread that first used
+ * the API.  Returns 0, EPERM (another OS thread), ENOTSUP (in a program
+ * built with -fsanitize=address or thread: one scheduler), or an errno value of
+ * pthread_create.  lstk_concurrency() says how many schedulers run.
+ *
+ * A thread resumed on another OS thread gets back its stack guard and its
+ * errno.  What it cannot get back is an address the compiler computed
+ * from the OS thread's thread pointer before a call that switched: the
+ * address of a __thread variable of your own, or of glibc's errno
+ * (__errno_location is declared const, so GCC may keep its result across
+ * calls).  Code that keeps such an address across lstk_yield, a wait or
+ * a blocking call stays on its OS thread with lstk_pin() until
+ * lstk_unpin(); LINKSTACK_DEBUG=migrate moves every thread to another
+ * scheduler at every switch, to find such code in tests.
+ */
+LSTK_EXPORT int lstk_set_concurrency(unsigned n);
+LSTK_EXPORT unsigned lstk_concurrency(void);
+/* Keeps the calling thread on its current scheduler (OS thread) until
+   lstk_unpin.  Returns 0 or EPERM (foreign thread). */
+LSTK_EXPORT int lstk_pin(void);
+LSTK_EXPORT int lstk_unpin(void);
 /*
  * The stack high-water mark of THREAD: the most chunk bytes it ever had
  * linked at once, headers and the first chunk included.  Valid for
@@ -321,6 +351,56 @@ LSTK_EXPORT int lstk_setspecific(lstk_key_t key, const void *value);
 LSTK_EXPORT void *lstk_getspecific(lstk_key_t key);
 
 /* ======================== end of the threads block ===================== */
+
+/* ======================================================================= */
+/*  Scheduling by program location (issue 14).                             */
+/* ======================================================================= */
+/*
+ * The blocking graph: each place where threads block (the call site of a
+ * blocking lstk_* call or intercepted libc name, or a thread's start
+ * function) is a node; an edge A -> B counts the runs of threads that
+ * resumed at A and next blocked at B, with their CPU time and the chunk
+ * bytes and descriptors gained or given back on the way (doc/threads.md,
+ * "Blocking graph").  Off by default; LINKSTACK_GRAPH=1 in the environment
+ * turns it on from the start, LINKSTACK_GRAPH=FILE also writes the dump to
+ * FILE at exit.
+ */
+#include <stdio.h>
+
+/* Turns recording on (ON != 0) or off.  0, or EBUSY to turn it off while
+   a policy other than LSTK_SCHED_FIFO schedules by it. */
+LSTK_EXPORT int lstk_graph_enable(int on);
+/* Prints every scheduler's graph to OUT, one line per node and per edge
+   ("node N kind=... parks=... waits=... wait_us=... addr=... at=SYMBOL+OFF
+   obj=FILE+OFF", "edge A -> B count=... run_us=... mean_us=... bytes=...
+   fds=..."); scripts/linkstack-report --blocking draws it.  0, EINVAL,
+   or EIO when OUT failed. */
+LSTK_EXPORT int lstk_graph_dump(FILE *out);
+
+/*
+ * Policies: which runnable thread runs next.  FIFO is the default; the
+ * others schedule by the graph (and turn it on).  Also LSTK_SCHED=fifo|
+ * cohort|srt|admit in the environment.  Every policy bounds how many
+ * scheduling decisions a runnable thread can wait (no starvation).
+ *   COHORT  the runnable threads of one location run together (batches).
+ *   SRT     threads whose location predicts the least run time ahead first.
+ *   ADMIT   over a limit (lstk_sched_admit_limits), threads whose way ahead
+ *           gives resources back (the end of a request) before threads that
+ *           take them (accept, the read of a new request).
+ */
+#define LSTK_SCHED_FIFO 0
+#define LSTK_SCHED_COHORT 1
+#define LSTK_SCHED_SRT 2
+#define LSTK_SCHED_ADMIT 3
+/* 0 or EINVAL. */
+LSTK_EXPORT int lstk_sched_setpolicy(int policy);
+LSTK_EXPORT int lstk_sched_getpolicy(void);
+/* ADMIT's limits: chunk bytes live on the scheduler's OS thread,
+   descriptors accepted and not closed, run-queue delay.  Defaults: 256 MiB,
+   3/4 of RLIMIT_NOFILE, 5 ms; LSTK_ADMIT=BYTES,FDS,DELAY_US.  0, or EINVAL
+   when FDS <= 0. */
+LSTK_EXPORT int lstk_sched_admit_limits(size_t chunk_bytes, long fds,
+                                        uint64_t delay_ns);
 
 /* ======================================================================= */
 /*  I/O and time (user-level, POSIX-like).  This block is issue 5's.       */

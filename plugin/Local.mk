@@ -13,6 +13,8 @@ plugin_linkstack_la_SOURCES = \
 	plugin/pass_verify.cc \
 	plugin/pass_refuse.cc \
 	plugin/link_guards.cc \
+	plugin/maxpath.cc \
+	plugin/cold_calls.cc \
 	plugin/report.cc \
 	plugin/budgets.h \
 	plugin/budgets.cc

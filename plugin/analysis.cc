@@ -6,6 +6,26 @@
 
 vec<lstk_fn *> lstk_fns;
 
+/* Names some compiled function called before they were compiled (it
+   counted them at R).  GCC drops a function's call edges once it is
+   compiled, so the call graph no longer shows such callers.  */
+static hash_set<nofree_string_hash> *lstk_pending_names;
+
+void
+lstk_note_pending (const char *name)
+{
+  if (!lstk_pending_names)
+    lstk_pending_names = new hash_set<nofree_string_hash> (64);
+  if (!lstk_pending_names->contains (name))
+    lstk_pending_names->add (xstrdup (name));
+}
+
+bool
+lstk_called_pending_p (const char *name)
+{
+  return lstk_pending_names && lstk_pending_names->contains (name);
+}
+
 /* Records by assembler name.  Keys and records live as long as cc1: a
    unit has at most a few thousand functions.  */
 static hash_map<nofree_string_hash, lstk_fn *> *lstk_fn_table;
@@ -185,6 +205,22 @@ lstk_classify_call (rtx_insn *insn, const char *self, lstk_call *call)
   if (name[0] == '*')
     name++;
   call->name = name;
+  /* A checked entry of a function of this unit (cold_calls.cc): a
+     checked callee, named after the function it enters.  */
+  if (lstk_fn *h = lstk_cold_stub_target (name))
+    {
+      call->kind = LSTK_CALLEE_CHECKED;
+      call->name = h->name;
+      return;
+    }
+  /* A call through a pointer by the unit's guarded entry: its check
+     asks for G.  */
+  if (lstk_guarded_entry_p (name))
+    {
+      call->kind = LSTK_CALLEE_GUARDED_ENTRY;
+      call->name = NULL;
+      return;
+    }
   if (startswith (name, "__morestack"))
     {
       /* Only __morestack_allocate_stack_space is called from a body (for
@@ -283,6 +319,13 @@ lstk_classify_call (rtx_insn *insn, const char *self, lstk_call *call)
     call->kind = LSTK_CALLEE_OTHER_UNIT;
 }
 
+void
+lstk_classify_call_insn (rtx_insn *insn, const char *self, lstk_call *call)
+{
+  lstk_classify_call (insn, self, call);
+  call->loc = INSN_LOCATION (insn);
+}
+
 /* True if INSN calls a TLS descriptor (-mtls-dialect=gnu2): not a CALL_P
    insn, but "call *x@TLSCALL(%rax)" runs the dynamic linker's resolver on
    this stack.  i386.md's *tls_dynamic_gnu2_call_64:
@@ -316,6 +359,7 @@ lstk_call_need (const lstk_call *call, HOST_WIDE_INT push)
     {
     case LSTK_CALLEE_CHECKED:
     case LSTK_CALLEE_SELF:
+    case LSTK_CALLEE_GUARDED_ENTRY:
       return push + 8 + LSTK_MORESTACK_PUSH;
     case LSTK_CALLEE_UNCHECKED:
       {
@@ -334,6 +378,12 @@ lstk_call_need (const lstk_call *call, HOST_WIDE_INT push)
       return push + 8 + LSTK_DYNALLOC_PUSH;
     }
   gcc_unreachable ();
+}
+
+HOST_WIDE_INT
+lstk_call_need_of (const lstk_call *call, HOST_WIDE_INT push)
+{
+  return lstk_call_need (call, push);
 }
 
 void
@@ -402,6 +452,8 @@ lstk_collect_calls (function *fun, rtx_insn *prologue_call,
   lstk_call *c;
   FOR_EACH_VEC_ELT (*calls, i, c)
     {
+      if (c->kind == LSTK_CALLEE_PENDING)
+	lstk_note_pending (c->name);
       c->need = lstk_call_need (c, push);
       if (c->kind == LSTK_CALLEE_EXTERNAL && c->name)
 	lstk_budget_note_use (c->name, c->budget);
@@ -543,6 +595,7 @@ lstk_callee_kind_word (enum lstk_callee_kind k)
     case LSTK_CALLEE_INDIRECT: return "indirect";
     case LSTK_CALLEE_TLSDESC: return "tlsdesc";
     case LSTK_CALLEE_DYNALLOC: return "alloca";
+    case LSTK_CALLEE_GUARDED_ENTRY: return "guarded-entry";
     }
   return "?";
 }

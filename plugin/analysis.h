@@ -61,6 +61,13 @@
    under this size get the small form of the check (rsp >= guard).  */
 #define LSTK_SPLIT_STACK_AVAILABLE 256
 
+/* The most a local function's region may be when its callers' checks
+   cover it instead of its own (maxpath.cc): a few times R, far below the
+   guarded request G, so that a caller's check grows by a bounded amount
+   and a guarded request stays with the function that makes the unproven
+   call.  */
+#define LSTK_MAXPATH_MAX 2048
+
 /* What a call site calls.  */
 enum lstk_callee_kind
 {
@@ -72,7 +79,9 @@ enum lstk_callee_kind
   LSTK_CALLEE_EXTERNAL,		/* uninstrumented, by name: its budget */
   LSTK_CALLEE_INDIRECT,		/* through a pointer */
   LSTK_CALLEE_TLSDESC,		/* a TLS descriptor's resolver */
-  LSTK_CALLEE_DYNALLOC		/* __morestack_allocate_stack_space */
+  LSTK_CALLEE_DYNALLOC,		/* __morestack_allocate_stack_space */
+  LSTK_CALLEE_GUARDED_ENTRY	/* through a pointer, by the unit's
+				   guarded entry (cold_calls.cc): c = 40 */
 };
 
 /* One call site (or a call that is no call insn: TLS descriptor,
@@ -127,6 +136,11 @@ struct lstk_fn
   unsigned reasons;
   HOST_WIDE_INT frame_bound;	/* upper bound of A before the prologue */
   HOST_WIDE_INT region_bound;	/* D assumed by the placement */
+  HOST_WIDE_INT args_size;	/* incoming stack-argument bytes (what
+				   __morestack copies for its entry) */
+  bool maxpath;			/* unchecked with D > R: every caller is
+				   compiled later here and covers D
+				   (maxpath.cc) */
   /* After the prologue (exact).  */
   bool done;
   HOST_WIDE_INT allocate;	/* A */
@@ -158,6 +172,11 @@ extern lstk_fn *lstk_fn_get (function *fun);
 /* Every record, in the order the functions were compiled.  */
 extern vec<lstk_fn *> lstk_fns;
 
+/* Record that a compiled function called NAME before NAME was compiled
+   (a call of kind LSTK_CALLEE_PENDING); and ask whether one did.  */
+extern void lstk_note_pending (const char *name);
+extern bool lstk_called_pending_p (const char *name);
+
 /* The assembler name of DECL, without a leading '*'.  */
 extern const char *lstk_decl_name (tree decl);
 
@@ -166,6 +185,15 @@ extern const char *lstk_decl_name (tree decl);
    its call sites into *CALLS and its most pushed bytes into *PUSH.  */
 extern void lstk_collect_calls (function *fun, rtx_insn *prologue_call,
 				vec<lstk_call> *calls, HOST_WIDE_INT *push);
+
+/* Classify the CALL_P INSN of the function named SELF into *CALL (kind,
+   name, budget, location; not its need).  */
+extern void lstk_classify_call_insn (rtx_insn *insn, const char *self,
+				     lstk_call *call);
+
+/* The need of CALL when PUSH bytes of arguments are pushed.  */
+extern HOST_WIDE_INT lstk_call_need_of (const lstk_call *call,
+					HOST_WIDE_INT push);
 
 /* N for CALLS (each need already includes the pushed bytes).  */
 extern HOST_WIDE_INT lstk_calls_n (const vec<lstk_call> &calls);
@@ -193,6 +221,30 @@ extern void lstk_report_function (function *fun, lstk_fn *rec);
 
 /* The unit's end: depths, warnings, reports, the .note.linkstack.  */
 extern void lstk_report_finish_unit (void);
+
+/* Why the function being placed, FUN, with region bound D and reasons
+   WHY, cannot leave its region to its callers' checks; NULL if it can
+   (maxpath.cc).  */
+extern const char *lstk_maxpath_refusal (function *fun, HOST_WIDE_INT d,
+					 unsigned why);
+
+/* Cold calls (cold_calls.cc): if FUN (frame bound A, pushed bytes PUSH,
+   reasons WHY) exceeds R only through calls, taken less than once per
+   entry, to deep unchecked functions of this unit, redirect them to
+   checked entries of those functions and return true (FUN's calls must
+   then be collected again).  */
+extern bool lstk_cold_calls_try (function *fun, HOST_WIDE_INT a,
+				 HOST_WIDE_INT push, unsigned why);
+/* The function whose checked entry is the symbol NAME, or NULL.  */
+extern lstk_fn *lstk_cold_stub_target (const char *name);
+/* True if NAME is the unit's guarded entry (cold_calls.cc).  */
+extern bool lstk_guarded_entry_p (const char *name);
+/* The unit's end: write the checked entries used.  */
+extern void lstk_cold_calls_emit (void);
+
+/* The unit's end: every call to a function left to its callers was
+   accounted with its region (maxpath.cc); internal errors otherwise.  */
+extern void lstk_maxpath_verify (void);
 
 /* The word for a callee kind in dumps and reports ("checked" ...).  */
 extern const char *lstk_callee_kind_word (enum lstk_callee_kind kind);

@@ -64,6 +64,7 @@
 #include "df.h"
 #include "regs.h"
 #include "varasm.h"		/* decl_binds_to_current_def_p */
+#include "sreal.h"		/* cgraph_edge::sreal_frequency (maxpath.cc) */
 
 /* The plugin reads x86-64 registers and the TCB slot of GCC's i386
    back end; it cannot be built against another target's headers.  */
@@ -119,6 +120,12 @@ struct lstk_options
   bool warn_dynamic;
   /* verbose: one note (inform) per function and decision.  */
   bool verbose;
+  /* no-maxpath: every unchecked function's region fits R by itself; no
+     local function relies on its callers' checks (maxpath.cc).  */
+  bool no_maxpath;
+  /* no-cold-calls: no call is redirected to a checked entry
+     (cold_calls.cc).  */
+  bool no_cold_calls;
 };
 
 extern struct lstk_options lstk_opts;

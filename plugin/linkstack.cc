@@ -22,7 +22,11 @@
      lstk_refuse     (GIMPLE, after "optimized")
 	errors for what linked stacks cannot run: trampolines,
 	__builtin_setjmp/__builtin_longjmp, nonlocal goto; pass_refuse.cc.
-   At the end of the unit, report.cc computes worst-case depths, warns,
+   The placement has two helpers: maxpath.cc (local functions whose
+   callers' checks cover them) and cold_calls.cc (checked entries for
+   rarely taken deep calls).  At the end of the unit, maxpath.cc verifies
+   every call to a function its callers cover, cold_calls.cc writes the
+   checked entries, report.cc computes worst-case depths, warns,
    writes the reports and the object's notes (R, G, the proven budgets
    used); link_guards.cc makes an LTO link without the plugin, or a link
    without liblinkstack, fail with a symbol's name.  analysis.h holds
@@ -77,7 +81,9 @@ struct lstk_options lstk_opts =
   false,				/* report */
   -1, -1, -1,				/* warn_frame, warn_depth, warn_dead */
   false, false,				/* warn_recursion, warn_dynamic */
-  false					/* verbose */
+  false,				/* verbose */
+  false,				/* no_maxpath */
+  false					/* no_cold_calls */
 };
 
 /* The keys, for error messages (one line) and for --help (one per line).  */
@@ -86,7 +92,7 @@ struct lstk_options lstk_opts =
   "external=NAME[,NAME...], budgets=FILE, libc-names=FILE, report, " \
   "warn-frame=N, " \
   "warn-depth=N, warn-recursion, warn-dynamic, warn-dead=N, warn-all, " \
-  "verbose"
+  "verbose, no-maxpath, no-cold-calls"
 
 #define LSTK_STR_1(x) #x
 #define LSTK_STR(x) LSTK_STR_1 (x)
@@ -130,7 +136,12 @@ static const char lstk_plugin_help[] =
   "-fplugin-arg-linkstack-warn-all\n"
   "    all warnings: frame 512, depth 8192, dead 256 unless given\n"
   "-fplugin-arg-linkstack-verbose\n"
-  "    a note for each function: check kept or dropped, request";
+  "    a note for each function: check kept or dropped, request\n"
+  "-fplugin-arg-linkstack-no-maxpath\n"
+  "    every function without a check fits the reserve by itself: no\n"
+  "    local function leaves its depth to its callers' checks\n"
+  "-fplugin-arg-linkstack-no-cold-calls\n"
+  "    no rarely taken call goes to a checked entry of a deep callee";
 
 static struct plugin_info lstk_plugin_info =
 {
@@ -296,6 +307,10 @@ lstk_parse_args (const struct plugin_name_args *info)
 	ok &= lstk_parse_flag (key, value, &warn_all);
       else if (strcmp (key, "verbose") == 0)
 	ok &= lstk_parse_flag (key, value, &lstk_opts.verbose);
+      else if (strcmp (key, "no-maxpath") == 0)
+	ok &= lstk_parse_flag (key, value, &lstk_opts.no_maxpath);
+      else if (strcmp (key, "no-cold-calls") == 0)
+	ok &= lstk_parse_flag (key, value, &lstk_opts.no_cold_calls);
       else
 	{
 	  if (value)
@@ -371,6 +386,10 @@ static void
 lstk_finish_unit (void *gcc_data ATTRIBUTE_UNUSED,
 		  void *user_data ATTRIBUTE_UNUSED)
 {
+  if (!seen_error ())
+    lstk_maxpath_verify ();
+  if (!seen_error ())
+    lstk_cold_calls_emit ();
   lstk_report_finish_unit ();
   if (!seen_error ())
     lstk_link_guards_finish_unit ();

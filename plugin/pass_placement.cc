@@ -39,6 +39,11 @@
      - it is not COMDAT: another unit's copy may be the one that runs,
        and a decision may never rest on a body that can be replaced
        (doc/plugin.md, "Which body runs").
+   One exception to "D <= R": a local function whose every caller is
+   compiled after it, in this unit, may leave a larger (bounded) region to
+   its callers' checks, which account it (maxpath.cc).  And a function over R only
+   through rarely taken calls to deep unchecked functions of this unit
+   sends those calls to checked entries of them (cold_calls.cc).
    A naked function gets no check at all (no prologue of any kind).
    Recursion needs no separate rule: in every cycle of the call graph the
    member compiled first sees its successor not yet compiled, so it keeps
@@ -188,8 +193,31 @@ lstk_placement_pass::execute (function *fun)
   if (d > lstk_opts.reserve)
     why |= LSTK_WHY_DEPTH;
 
-  rec->checked = why != 0;
-  rec->reasons = why;
+  rec->args_size = MAX (constant_lower_bound (crtl->args.size), 0);
+
+  /* Over R only through rarely taken calls to deep functions of this
+     unit: those calls go to checked entries of them (cold_calls.cc).  */
+  if ((why & LSTK_WHY_DEPTH) && lstk_cold_calls_try (fun, a, push, why))
+    {
+      lstk_collect_calls (fun, NULL, &rec->calls, &push);
+      d = a + lstk_calls_n (rec->calls) + lstk_realign_slack ();
+      why = lstk_calls_reasons (rec->calls);
+      if (d > lstk_opts.reserve)
+	why |= LSTK_WHY_DEPTH;
+    }
+
+  /* A region over R may be left to the callers' checks when every caller
+     is known and compiled after this function (maxpath.cc).  */
+  const char *refusal = NULL;
+  rec->maxpath = false;
+  if (why & LSTK_WHY_DEPTH)
+    {
+      refusal = lstk_maxpath_refusal (fun, d, why);
+      rec->maxpath = refusal == NULL;
+    }
+
+  rec->checked = why != 0 && !rec->maxpath;
+  rec->reasons = rec->maxpath ? 0 : why;
   rec->frame_bound = a;
   rec->region_bound = d;
 
@@ -201,7 +229,12 @@ lstk_placement_pass::execute (function *fun)
 	fprintf (dump_file, " (%s)", lstk_reasons_text (why));
       fprintf (dump_file, "; frame at most " HOST_WIDE_INT_PRINT_DEC
 	       ", region at most " HOST_WIDE_INT_PRINT_DEC ", reserve "
-	       HOST_WIDE_INT_PRINT_DEC "\n", a, d, lstk_opts.reserve);
+	       HOST_WIDE_INT_PRINT_DEC, a, d, lstk_opts.reserve);
+      if (rec->maxpath)
+	fprintf (dump_file, "; its callers cover its region");
+      else if (refusal)
+	fprintf (dump_file, "; callers cannot cover it: %s", refusal);
+      fputc ('\n', dump_file);
       if (dump_flags & TDF_DETAILS)
 	{
 	  unsigned i;
@@ -215,7 +248,12 @@ lstk_placement_pass::execute (function *fun)
     }
   if (lstk_opts.verbose)
     {
-      if (rec->checked)
+      if (rec->maxpath)
+	inform (DECL_SOURCE_LOCATION (fun->decl),
+		"linkstack: %qD needs no stack check: the checks of its callers "
+		"cover its region (at most %wd bytes deep, reserve %wd)",
+		fun->decl, d, lstk_opts.reserve);
+      else if (rec->checked)
 	inform (DECL_SOURCE_LOCATION (fun->decl),
 		"linkstack: %qD keeps its stack check (%s)", fun->decl,
 		lstk_reasons_text (why));

@@ -530,9 +530,12 @@ lstk_reserve_pass::execute (function *fun)
 
   if (!rec->checked)
     {
-      /* The placement's assumption: the region fits the reserve.  Checked
-	 against the exact frame; a broken one is never silent.  */
-      if (rec->region > r || fun->calls_alloca || !fun->su)
+      /* The placement's assumption: the region fits the reserve (for a
+	 function its callers cover, the placement's bound: the callers,
+	 compiled later, account the exact region).  Checked against the
+	 exact frame; a broken one is never silent.  */
+      HOST_WIDE_INT limit = rec->maxpath ? MAX (r, rec->region_bound) : r;
+      if (rec->region > limit || fun->calls_alloca || !fun->su)
 	error_at (loc, "linkstack: internal error: %qD was left without a "
 		  "stack check for a region of at most %wd bytes (frame at "
 		  "most %wd), but its region is %wd bytes (frame %wd, "

@@ -135,6 +135,7 @@ lstk_depth (lstk_fn *f, bool final)
 	  break;
 	case LSTK_CALLEE_INDIRECT:
 	case LSTK_CALLEE_TLSDESC:
+	case LSTK_CALLEE_GUARDED_ENTRY:
 	  why |= LSTK_WHY_INDIRECT;
 	  continue;
 	case LSTK_CALLEE_DYNALLOC:
@@ -544,6 +545,7 @@ lstk_write_reports (void)
 	       "\"reasons\": ", xl.line, xl.column, fn->static_size,
 	       fn->su_kind, fn->checked ? "true" : "false");
       lstk_json_reasons (j, fn->reasons);
+      fprintf (j, ", \"callers_cover\": %s", fn->maxpath ? "true" : "false");
       fprintf (j, ",\n     \"frame\": " HOST_WIDE_INT_PRINT_DEC
 	       ", \"region\": " HOST_WIDE_INT_PRINT_DEC
 	       ", \"threshold\": " HOST_WIDE_INT_PRINT_DEC

@@ -9,6 +9,7 @@ liblinkstack_la_SOURCES = \
 	rt/libc/libc.c \
 	rt/stack/stack.h \
 	rt/stack/chunk.c \
+	rt/stack/fit.c \
 	rt/stack/grow.c \
 	rt/stack/stack.c \
 	rt/stack/signal.c \

@@ -32,6 +32,8 @@
 # struct lstk_thread, struct lstk__sched and the TLS variable
 # lstk__sched_tls), so the library must not be stripped of it.
 
+import re
+
 import gdb
 from gdb.unwinder import Unwinder, register_unwinder
 
@@ -150,7 +152,7 @@ def _tcbs(s):
         arenas.append((a, bump if end == cur_end else end))
         a = _u64(gdb.Value(a).cast(arena_t)["next"])
     for a, end in reversed(arenas):  # oldest first: ids ascending
-        for p in range(a + size, end, size):
+        for p in range(a + size, end - size + 1, size):  # whole TCBs only
             t = gdb.Value(p).cast(tcb_t)
             if int(t["state"]) != _T_FREE:
                 yield t
@@ -258,6 +260,21 @@ def _thread_frames(t):
         f = f.older()
 
 
+def _call_target(f):
+    """The lstk_* function that frame F called: the direct call just before
+    F's resume address (the runtime's entries may end in tail calls, whose
+    own frames are then gone); None when it is not one."""
+    pc = f.pc()
+    try:
+        insn = f.architecture().disassemble(pc - 5, count=1)[0]
+    except (gdb.error, gdb.MemoryError, IndexError, ValueError):
+        return None
+    if insn["addr"] + insn["length"] != pc or not insn["asm"].startswith("call"):
+        return None
+    m = re.search(r"<(lstk_[A-Za-z0-9_]+)(@plt)?>", insn["asm"])
+    return m.group(1) if m else None
+
+
 def _blocked_at(t):
     """(runtime call, first frame outside the runtime) of suspended T."""
     call = None
@@ -267,7 +284,7 @@ def _blocked_at(t):
                not f.name().startswith("__morestack"):
                 call = f.name()
             continue
-        return call, _where(f)
+        return _call_target(f) or call, _where(f)
     return call, "?"
 
 

@@ -6,7 +6,10 @@ and, with --reasons, why the checked ones keep their check.
 callgrind counts calls per (caller, callee) pair ("calls=N" after
 "cfn=(id) name"); the plugin's reports say which functions kept their
 check and why.  Calls into code the plugin did not compile (libc) are left
-out: they never have a check.  First line: "unchecked_calls total_calls
+out: they never have a check.  A call to one of the plugin's checked
+entries (NAME.lstk_checked, lstk.guarded_call: plugin/cold_calls.cc) is a
+checked call, with the reason "entry"; the entry's jump to its target is
+no call of its own (callgrind records it as one).  First line: "unchecked_calls total_calls
 share_percent".
 
 With --reasons, then one line per reason (tab-separated):
@@ -43,7 +46,10 @@ The reasons are the plugin's own (the "reasons" of each function in
   depth           its region is over R although every callee is known:
                   frame and callees too deep (only when no other call
                   reason explains the depth: those all cost R or more);
-  varargs, alloca, asm, comdat, check=all: as the plugin says.
+  varargs, alloca, asm, comdat, check=all: as the plugin says;
+  entry           a call through a checked entry: a rarely taken call
+                  (GCC's estimate) to a deep function or through a pointer,
+                  which checks only when it runs.
 """
 import json
 import re
@@ -54,14 +60,19 @@ CALL_REASONS = ("recursion", "not-compiled", "indirect", "external",
                 "external-budget", "other-unit")
 ORDER = ("recursion", "indirect", "external", "external-budget", "other-unit",
          "depth", "not-compiled", "varargs", "alloca", "asm", "comdat",
-         "check=all", "no_split_stack")
+         "check=all", "no_split_stack", "entry")
+
+
+def entry(sym):
+    """A checked entry of the plugin (plugin/cold_calls.cc)."""
+    return sym.endswith(".lstk_checked") or sym == "lstk.guarded_call"
 
 
 def dynamic_calls(path):
     """Calls per callee name, summed over callers, from a callgrind file."""
     names = {}
     calls = {}
-    cfn = None
+    fn = cfn = None
     with open(path) as fh:
         for line in fh:
             m = re.match(r"c?fn=\((\d+)\)(?: (.*))?", line)
@@ -71,6 +82,11 @@ def dynamic_calls(path):
                     names[ident] = name.strip()
                 if line.startswith("cfn="):
                     cfn = names.get(ident)
+                else:
+                    fn = names.get(ident)
+                continue
+            # an entry's jump to its target: not a call of its own
+            if fn and entry(fn.split("'")[0]):
                 continue
             if line.startswith("calls=") and cfn:
                 # "name'2": callgrind's recursion-level suffix
@@ -151,6 +167,14 @@ def main():
     by_reason = {}
     checked_fns = []
     for sym, n in calls.items():
+        if entry(sym):
+            total += n
+            checked_fns.append((n, sym))
+            e = by_reason.setdefault("entry", [0, 0, []])
+            e[0] += n
+            e[1] += n
+            e[2].append((n, sym))
+            continue
         fn = fns.get(sym)
         if fn is None:
             continue

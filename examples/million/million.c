@@ -2,13 +2,18 @@
  * million: a million threads on 1 KiB stacks.
  *
  * Starts 1,000,000 linkstack threads with the default 1 KiB first chunk.
- * Each recurses deep enough to link a few chunks (about 2.5 KiB of frames:
- * chunks of 1, 2 and 4 KiB), yields at the bottom so that all of them are
- * alive and deep at once, then returns a checksum of its frames.  main
- * joins them all, checks every result, and prints the time, the memory per
- * thread and the runtime's counters.
+ * Each recurses deep enough to leave its first chunk (about 2.5 KiB of
+ * frames: after the first few threads, the 1 KiB first chunk and one chunk
+ * sized by what their chains needed, rt/stack/fit.c; 3.5 KiB in all),
+ * yields at the bottom so that all of them are alive and deep at once,
+ * then returns a checksum of its frames.  main joins them all, checks
+ * every result, and prints the time, the memory per thread and the
+ * runtime's counters.
  *
  *     examples/million/million [THREADS [DEPTH]]
+ *
+ * DEPTH 0 blocks each thread one ~200-byte frame below its entry, in its
+ * first chunk: `million 10000000 0` is scripts/showcase's ten million.
  */
 #include <errno.h>
 #include <stdio.h>

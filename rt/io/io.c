@@ -201,6 +201,10 @@ io_run(struct lstk__sched *s, struct lstk__fd *e, struct io_req *q)
                     (e->flags & (LSTK__FDF_STREAM | LSTK__FDF_RDHUP)) ==
                         LSTK__FDF_STREAM)
                     e->rd = 0; /* drained: the next read waits for an edge */
+                /* Others wait to consume and it may not be drained: the
+                   event goes on to the next of them (poller.c). */
+                if (lstk__slow(e->head != NULL) && *hint)
+                    lstk__fd_pass(s, e, q->ev);
                 return r;
             }
             *hint = 0;
@@ -208,7 +212,7 @@ io_run(struct lstk__sched *s, struct lstk__fd *e, struct io_req *q)
                 return r;
         }
         rc = lstk__fd_wait_mem(s, q->fd, e, q->ev, io_deadline(&q->deadline),
-                               &q->fw);
+                               &q->fw, 1);
         if (rc)
             return -rc;
     }
@@ -250,17 +254,20 @@ static ssize_t do_read(int fd, void *buf, size_t len, int64_t timeout_ns)
 
 LSTK_EXPORT ssize_t lstk_read(int fd, void *buf, size_t len)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_read(fd, buf, len, LSTK_FOREVER);
 }
 
 LSTK_EXPORT ssize_t lstk_read_timeout(int fd, void *buf, size_t len,
                                       int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_read(fd, buf, len, timeout_ns);
 }
 
 LSTK_EXPORT ssize_t lstk_pread(int fd, void *buf, size_t len, off_t off)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__io_sched();
     struct lstk__fd *e;
 
@@ -293,18 +300,21 @@ static ssize_t do_recvfrom(int fd, void *buf, size_t len, int flags,
 
 LSTK_EXPORT ssize_t lstk_recv(int fd, void *buf, size_t len, int flags)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_recvfrom(fd, buf, len, flags, NULL, NULL, LSTK_FOREVER);
 }
 
 LSTK_EXPORT ssize_t lstk_recv_timeout(int fd, void *buf, size_t len, int flags,
                                       int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_recvfrom(fd, buf, len, flags, NULL, NULL, timeout_ns);
 }
 
 LSTK_EXPORT ssize_t lstk_recvfrom(int fd, void *buf, size_t len, int flags,
                                   struct sockaddr *addr, socklen_t *addrlen)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_recvfrom(fd, buf, len, flags, addr, addrlen, LSTK_FOREVER);
 }
 
@@ -313,11 +323,13 @@ LSTK_EXPORT ssize_t lstk_recvfrom_timeout(int fd, void *buf, size_t len,
                                           socklen_t *addrlen,
                                           int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_recvfrom(fd, buf, len, flags, addr, addrlen, timeout_ns);
 }
 
 LSTK_EXPORT ssize_t lstk_recvmsg(int fd, struct msghdr *msg, int flags)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__io_sched();
     struct lstk__fd *e;
 
@@ -351,12 +363,14 @@ static ssize_t do_readv(int fd, const struct iovec *iov, int iovcnt,
 
 LSTK_EXPORT ssize_t lstk_readv(int fd, const struct iovec *iov, int iovcnt)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_readv(fd, iov, iovcnt, LSTK_FOREVER);
 }
 
 LSTK_EXPORT ssize_t lstk_readv_timeout(int fd, const struct iovec *iov,
                                        int iovcnt, int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_readv(fd, iov, iovcnt, timeout_ns);
 }
 
@@ -412,17 +426,20 @@ static ssize_t do_write(int fd, const void *buf, size_t len, int64_t timeout_ns)
 
 LSTK_EXPORT ssize_t lstk_write(int fd, const void *buf, size_t len)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_write(fd, buf, len, LSTK_FOREVER);
 }
 
 LSTK_EXPORT ssize_t lstk_write_timeout(int fd, const void *buf, size_t len,
                                        int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_write(fd, buf, len, timeout_ns);
 }
 
 LSTK_EXPORT ssize_t lstk_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__io_sched();
     struct lstk__fd *e;
 
@@ -454,18 +471,21 @@ static ssize_t do_sendto(int fd, const void *buf, size_t len, int flags,
 
 LSTK_EXPORT ssize_t lstk_send(int fd, const void *buf, size_t len, int flags)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_sendto(fd, buf, len, flags, NULL, 0, LSTK_FOREVER);
 }
 
 LSTK_EXPORT ssize_t lstk_send_timeout(int fd, const void *buf, size_t len,
                                       int flags, int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_sendto(fd, buf, len, flags, NULL, 0, timeout_ns);
 }
 
 LSTK_EXPORT ssize_t lstk_sendto(int fd, const void *buf, size_t len, int flags,
                                 const struct sockaddr *addr, socklen_t addrlen)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_sendto(fd, buf, len, flags, addr, addrlen, LSTK_FOREVER);
 }
 
@@ -473,6 +493,7 @@ LSTK_EXPORT ssize_t lstk_sendto_timeout(int fd, const void *buf, size_t len,
                                         int flags, const struct sockaddr *addr,
                                         socklen_t addrlen, int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_sendto(fd, buf, len, flags, addr, addrlen, timeout_ns);
 }
 
@@ -553,17 +574,20 @@ static ssize_t do_writev(int fd, const struct iovec *iov, int iovcnt,
 
 LSTK_EXPORT ssize_t lstk_writev(int fd, const struct iovec *iov, int iovcnt)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_writev(fd, iov, iovcnt, LSTK_FOREVER);
 }
 
 LSTK_EXPORT ssize_t lstk_writev_timeout(int fd, const struct iovec *iov,
                                         int iovcnt, int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_writev(fd, iov, iovcnt, timeout_ns);
 }
 
 LSTK_EXPORT ssize_t lstk_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__io_sched();
     struct lstk__fd *e;
 
@@ -582,13 +606,15 @@ LSTK_EXPORT ssize_t lstk_sendmsg(int fd, const struct msghdr *msg, int flags)
 static __attribute__((noinline)) int accepted(int fd, struct lstk__fd *le,
                                               int user_nonblock)
 {
-    if (lstk__fd_new_sock(fd, (le->flags & LSTK__FDF_STREAM) != 0,
-                          user_nonblock) == NULL) {
+    struct lstk__fd *e = lstk__fd_new_sock(fd, (le->flags & LSTK__FDF_STREAM) != 0,
+                                           user_nonblock);
+    if (e == NULL) {
         int err = errno;
         lstk__sc(SYS_close, fd, 0, 0);
         errno = err;
         return -1;
     }
+    lstk__fd_count(e); /* graph14: descriptors along the graph's edges */
     return fd;
 }
 
@@ -613,18 +639,21 @@ static int do_accept4(int fd, struct sockaddr *addr, socklen_t *alen, int flags,
 
 LSTK_EXPORT int lstk_accept(int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_accept4(fd, addr, addrlen, 0, LSTK_FOREVER);
 }
 
 LSTK_EXPORT int lstk_accept_timeout(int fd, struct sockaddr *addr,
                                     socklen_t *addrlen, int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_accept4(fd, addr, addrlen, 0, timeout_ns);
 }
 
 LSTK_EXPORT int lstk_accept4(int fd, struct sockaddr *addr, socklen_t *addrlen,
                              int flags)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_accept4(fd, addr, addrlen, flags, LSTK_FOREVER);
 }
 
@@ -632,6 +661,7 @@ LSTK_EXPORT int lstk_accept4_timeout(int fd, struct sockaddr *addr,
                                      socklen_t *addrlen, int flags,
                                      int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_accept4(fd, addr, addrlen, flags, timeout_ns);
 }
 
@@ -680,12 +710,14 @@ static int do_connect(int fd, const struct sockaddr *addr, socklen_t alen,
 LSTK_EXPORT int lstk_connect(int fd, const struct sockaddr *addr,
                              socklen_t addrlen)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_connect(fd, addr, addrlen, LSTK_FOREVER);
 }
 
 LSTK_EXPORT int lstk_connect_timeout(int fd, const struct sockaddr *addr,
                                      socklen_t addrlen, int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_connect(fd, addr, addrlen, timeout_ns);
 }
 
@@ -730,6 +762,7 @@ static unsigned poll_ev(short events)
  */
 LSTK_EXPORT int lstk_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__io_sched();
     struct lstk__waiter small[POLL_ON_STACK], *ws = small;
     struct lstk__wait w;
@@ -800,7 +833,7 @@ static __attribute__((noinline)) long sendfile_offload(struct lstk__sched *s,
             return r;
         e->wr = 0;
         int rc = lstk__fd_wait_mem(s, q->fd, e, LSTK__EV_OUT,
-                                   io_deadline(&q->deadline), &q->fw);
+                                   io_deadline(&q->deadline), &q->fw, 0);
         if (rc)
             return -rc;
     }
@@ -845,12 +878,14 @@ static ssize_t do_sendfile(int out, int in, off_t *off, size_t count,
 LSTK_EXPORT ssize_t lstk_sendfile(int out_fd, int in_fd, off_t *offset,
                                   size_t count)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_sendfile(out_fd, in_fd, offset, count, LSTK_FOREVER);
 }
 
 LSTK_EXPORT ssize_t lstk_sendfile_timeout(int out_fd, int in_fd, off_t *offset,
                                           size_t count, int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     return do_sendfile(out_fd, in_fd, offset, count, timeout_ns);
 }
 
@@ -858,6 +893,7 @@ LSTK_EXPORT ssize_t lstk_sendfile_timeout(int out_fd, int in_fd, off_t *offset,
 
 LSTK_EXPORT int lstk_fd_wait(int fd, short events, int64_t timeout_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__io_sched();
     struct lstk__fd *e;
     unsigned ev = 0;
@@ -895,6 +931,7 @@ LSTK_EXPORT int lstk_close(int fd)
 
 LSTK_EXPORT int lstk_nanosleep(uint64_t ns, uint64_t *remain_ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__io_sched();
     uint64_t deadline;
     int rc;

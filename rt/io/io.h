@@ -48,6 +48,7 @@
 #include <sys/uio.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 /* --- descriptors ------------------------------------------------------------ */
@@ -112,7 +113,9 @@ struct lstk__fd {
     /* Closed where the scheduler could not wake the waiters (another OS
        thread, a signal handler): the poller's sweep does. */
     uint8_t closed;
-    uint8_t spare;
+    /* graph14: counted in lstk__graph_fds (an accepted socket), until the
+       entry is forgotten (lstk__fd_count, lstk__fd_uncount). */
+    uint8_t counted;
     /* Regular files: when cachestat last found a sendfile range cached
        (CLOCK_MONOTONIC ns); fileio.c trusts it for a short while. */
     uint64_t cached_at;
@@ -206,7 +209,14 @@ struct lstk__waiter {
     uint8_t revents;
     /* 1 while in the descriptor's list. */
     uint8_t linked;
-    uint8_t spare;
+    /* 1: an I/O call that tries the descriptor when woken and waits again
+       on EAGAIN (io.c's io_run).  An event wakes one such waiter per
+       direction, not all of them, and that one passes the event on
+       (lstk__fd_pass) unless its call found the descriptor drained: a
+       byte arriving on a socket that a million threads read wakes one
+       thread, not a million.  0: a wait that only looks (poll, connect,
+       lstk_fd_wait), woken by every event. */
+    uint8_t consumes;
 };
 
 /* "No deadline". */
@@ -290,7 +300,8 @@ extern uint16_t lstk__poller_gen LSTK__HIDDEN;
  */
 static inline __attribute__((always_inline)) int
 lstk__fd_wait_mem(struct lstk__sched *s, int fd, struct lstk__fd *e,
-                  unsigned ev, uint64_t deadline, struct lstk__fdwait *fw)
+                  unsigned ev, uint64_t deadline, struct lstk__fdwait *fw,
+                  int consumes)
 {
     int rc;
 
@@ -303,6 +314,7 @@ lstk__fd_wait_mem(struct lstk__sched *s, int fd, struct lstk__fd *e,
     fw->n.fd = fd;
     fw->n.events = (uint8_t)ev;
     fw->n.revents = 0;
+    fw->n.consumes = (uint8_t)consumes;
     lstk__waiter_link(e, &fw->n);
     rc = lstk__io_block(s, &fw->w, deadline, 1);
     lstk__waiter_unlink(&fw->n);
@@ -319,19 +331,33 @@ LSTK__HIDDEN int lstk__fd_wait(struct lstk__sched *s, int fd,
 LSTK__HIDDEN int lstk__fd_register(int fd, struct lstk__fd *e);
 
 /* Ends W (its thread blocked) with STATE and makes the thread runnable,
-   unless the wait already ended.  Scheduler's OS thread only. */
-LSTK__HIDDEN void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w,
-                                  int state);
+   unless the wait already ended.  Returns 1 when it did.  Scheduler's OS
+   thread only. */
+LSTK__HIDDEN int lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w,
+                                 int state);
+/* Wakes the first consuming waiter of E waiting for EV (LSTK__EV_IN or
+   OUT) whose wait has not ended: the event a consumer took is passed on
+   (see struct lstk__waiter). */
+LSTK__HIDDEN void lstk__fd_pass(struct lstk__sched *s, struct lstk__fd *e,
+                                unsigned ev);
+
+/* issue 11: with N > 1 schedulers, moves the calling thread to scheduler
+   0, whose OS thread alone touches the descriptor table and the epoll
+   instance (poller.c); returns it, or NULL for a thread pinned elsewhere
+   (its call then behaves as the libc call, on its own OS thread). */
+LSTK__HIDDEN struct lstk__sched *lstk__io_home(struct lstk__sched *s);
+/* lstk__io_sched's other cases: set-up, or lstk__io_home (poller.c). */
+LSTK__HIDDEN struct lstk__sched *lstk__io_sched_slow(void);
 
 /* The scheduler for an lstk_* I/O call: the calling OS thread's (set up if
    needed), or NULL on a foreign OS thread (the call then behaves as the
-   libc call). */
+   libc call).  issue 11: with N > 1, always scheduler 0 (lstk__io_home). */
 static inline struct lstk__sched *lstk__io_sched(void)
 {
     struct lstk__sched *s = &lstk__sched_tls;
-    if (lstk__fast(s->ready > 0))
+    if (lstk__fast(s->ready > 0 && s->index == 0))
         return s;
-    return lstk__sched_init_slow();
+    return lstk__io_sched_slow();
 }
 
 /* Sleeps the current thread of S until DEADLINE; lstk_interrupt ends the
@@ -478,13 +504,34 @@ extern int lstk__intercept_on LSTK__HIDDEN;
    lstk_* call: on a chunk (guard != 0) of a linkstack thread other than
    main, with interception on.  Main, foreign OS threads, signal handlers
    (guard 0) and lstk_stack_run on main get libc's behaviour. */
-static inline int lstk__intercepting(void)
+static inline __attribute__((always_inline)) int lstk__intercepting(void)
 {
     if (lstk__fast(lstk__guard_get() == 0))
         return 0;
     struct lstk__sched *s = &lstk__sched_tls;
-    return s->ready > 0 && s->current != &s->main &&
-           __atomic_load_n(&lstk__intercept_on, __ATOMIC_RELAXED);
+    if (!(s->ready > 0 && s->current != &s->main &&
+          __atomic_load_n(&lstk__intercept_on, __ATOMIC_RELAXED)))
+        return 0;
+    /* graph14: the wrapper's caller is the blocking point (always_inline:
+       the note names the wrapper's own frame and return address). */
+    LSTK__GRAPH_NOTE(LSTK__NOTE_WRAPPER);
+    return 1;
+}
+
+/* graph14: E is a descriptor the graph counts (an accepted socket). */
+static inline void lstk__fd_count(struct lstk__fd *e)
+{
+    if (!e->counted) {
+        e->counted = 1;
+        __atomic_add_fetch(&lstk__graph_fds, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* graph14: E is forgotten (closed, or its number reused). */
+static inline void lstk__fd_uncount(struct lstk__fd *e)
+{
+    if (__atomic_exchange_n(&e->counted, (uint8_t)0, __ATOMIC_RELAXED))
+        __atomic_sub_fetch(&lstk__graph_fds, 1, __ATOMIC_RELAXED);
 }
 
 #endif /* LSTK_IO_H */

@@ -24,11 +24,27 @@
  * the timer, so no thread is ever queued twice.  The thread unlinks its own
  * waiters when it resumes.
  *
+ * An event wakes every waiter that only looks (poll, lstk_fd_wait,
+ * connect) but one consuming waiter per direction (an I/O call that will
+ * try the descriptor and wait again on EAGAIN): that one, after its call,
+ * passes the event on to the next consumer unless the call drained the
+ * descriptor (io.c's io_run, lstk__fd_pass).  With every consumer woken,
+ * N threads reading one socket cost N switches per byte: a million of
+ * them hung (testsuite/io/herd.c).
+ *
  * Memory per idle connection: the descriptor's 32-byte entry, and nothing
  * else here (the wait is on the thread's stack).  A thread that blocks also
  * gives back the chunk its current chunk keeps cached (stack/stack.h): after
  * a deep request handler has returned, an idle thread holds only the chunks
  * it really uses.
+ *
+ * issue 11: with N > 1 schedulers this poller stays scheduler 0's, the one
+ * OS thread that touches the descriptor table and the epoll set: a thread
+ * on another scheduler moves to scheduler 0 when it starts an I/O call
+ * (lstk__io_home) and is pinned there while it waits (TF_IOPIN), so that
+ * its wake-up, its timer and the waiter lists stay on that OS thread.
+ * Scheduler 0 parks in epoll_pwait2 when it has nothing to run; other
+ * schedulers wake it through the doorbell (lstk__sched_kick_hook).
  *
  * Rejected: level-triggered epoll (every wait would need an EPOLL_CTL_MOD
  * or every poll would return the idle-but-readable descriptors again);
@@ -273,6 +289,7 @@ struct lstk__fd *lstk__fd_new_sock(int fd, int stream, int user_nonblock)
  */
 static void fd_forget_deferred(struct lstk__fd *e)
 {
+    lstk__fd_uncount(e); /* graph14 */
     __atomic_store_n(&e->kind, (uint8_t)LSTK__FD_UNKNOWN, __ATOMIC_RELEASE);
     __atomic_store_n(&e->flags, (uint8_t)0, __ATOMIC_RELAXED);
     __atomic_store_n(&e->closed, (uint8_t)1, __ATOMIC_RELEASE);
@@ -292,6 +309,7 @@ static void fd_forget_here(struct lstk__sched *s, struct lstk__fd *e)
         n->revents |= LSTK__EV_ERR;
         lstk__wait_wake(s, n->w, LSTK__W_CLOSED);
     }
+    lstk__fd_uncount(e); /* graph14 */
     e->kind = LSTK__FD_UNKNOWN;
     e->flags = 0;
     e->rd = e->wr = 0;
@@ -307,7 +325,8 @@ void lstk__fd_forget(int fd)
     if (e == NULL || (__atomic_load_n(&e->kind, __ATOMIC_ACQUIRE) == LSTK__FD_UNKNOWN &&
                       __atomic_load_n(&e->head, __ATOMIC_RELAXED) == NULL))
         return;
-    if (s->ready <= 0 || lstk__in_signal_handler()) {
+    /* issue 11: a worker scheduler's OS thread is as foreign here. */
+    if (s->ready <= 0 || s->index != 0 || lstk__in_signal_handler()) {
         fd_forget_deferred(e);
         return;
     }
@@ -397,18 +416,78 @@ void lstk__io_refused(const char *call, int fd)
 
 /* --- waiters ------------------------------------------------------------------ */
 
-void lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w, int state)
+int lstk__wait_wake(struct lstk__sched *s, struct lstk__wait *w, int state)
 {
     struct lstk_thread *t = w->t;
 
     if (w->state != LSTK__W_WAITING || t->state != LSTK__T_BLOCKED)
-        return; /* ended already (a timer made it runnable, or an event) */
+        return 0; /* ended already (a timer made it runnable, or an event) */
     w->state = (uint8_t)state;
     lstk__timer_cancel(s, t);
     lstk__sched_ready(s, t);
+    return 1;
+}
+
+/* Wakes E's first consumer for EV whose wait is still on; 1 if one was.
+   Waiters unlink themselves when they run, so the ones skipped here (woken
+   and not yet run) are few: the walk is short. */
+static int poller_wake_consumer(struct lstk__sched *s, struct lstk__fd *e,
+                                uint8_t ev)
+{
+    for (struct lstk__waiter *n = e->head; n != NULL; n = n->next) {
+        if (n->consumes && (n->events & ev)) {
+            n->revents |= ev;
+            if (lstk__wait_wake(s, n->w, LSTK__W_READY))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+void lstk__fd_pass(struct lstk__sched *s, struct lstk__fd *e, unsigned ev)
+{
+    poller_wake_consumer(s, e, (uint8_t)ev);
 }
 
 /* --- the epoll side ----------------------------------------------------------- */
+
+/* issue 11: wakes scheduler 0 from epoll_pwait2 (smp.c: another
+   scheduler queued work for it).  The doorbell's sweep finds nothing
+   closed: one walk over the mapped table pages. */
+static void poller_kick(void)
+{
+    int bell = __atomic_load_n(&lstk__poller.doorbell, __ATOMIC_ACQUIRE);
+    if (bell >= 0) {
+        uint64_t one = 1;
+        lstk__sc(SYS_write, bell, (long)&one, sizeof one);
+    }
+}
+
+struct lstk__sched *lstk__io_sched_slow(void)
+{
+    struct lstk__sched *s = &lstk__sched_tls;
+
+    if (s->ready > 0)
+        return lstk__io_home(s); /* issue 11: a worker scheduler */
+    return lstk__sched_init_slow();
+}
+
+/* issue 11: see the head. */
+struct lstk__sched *lstk__io_home(struct lstk__sched *s)
+{
+    struct lstk_thread *self = s->current;
+    struct lstk__sched *s0 = lstk__scheds[0];
+
+    if (self->flags & (LSTK__TF_PINNED | LSTK__TF_MAIN | LSTK__TF_IDLE))
+        return NULL;
+    self->flags |= LSTK__TF_IOPIN; /* goes to scheduler 0's inbox */
+    self->sched = s0;
+    self->state = LSTK__T_BLOCKED;
+    lstk__sched_ready(s, self);
+    lstk__sched_block(s);
+    self->flags &= (uint16_t)~LSTK__TF_IOPIN;
+    return self->sched;
+}
 
 static void *poller_init_big(void *arg)
 {
@@ -433,6 +512,7 @@ static void *poller_init_big(void *arg)
     }
     __atomic_store_n(&lstk__poller.doorbell, (int)bell, __ATOMIC_RELEASE);
     lstk__poller.epfd = (int)fd;
+    lstk__sched_kick_hook = poller_kick; /* issue 11 */
     return NULL;
 }
 
@@ -534,13 +614,19 @@ static void poller_dispatch(struct lstk__sched *s, uint32_t events,
     }
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
         e->flags |= LSTK__FDF_RDHUP;
+    /* Waits that only look all wake; of the consuming ones, the first
+       per direction (struct lstk__waiter). */
     for (n = e->head; n != NULL; n = next) {
         next = n->next;
-        if (n->events & m) {
+        if ((n->events & m) && !n->consumes) {
             n->revents |= (uint8_t)(n->events & m);
             lstk__wait_wake(s, n->w, LSTK__W_READY);
         }
     }
+    if (m & LSTK__EV_IN)
+        poller_wake_consumer(s, e, LSTK__EV_IN);
+    if (m & LSTK__EV_OUT)
+        poller_wake_consumer(s, e, LSTK__EV_OUT);
 }
 
 /* Waits for events until DEADLINE (0: do not sleep; LSTK__NEVER: no
@@ -685,6 +771,7 @@ static __attribute__((noinline)) int io_block_prep(struct lstk__sched *s,
     w->pend = (uint8_t)pend;
     t->iowait = w;
     lstk__poller_hold(s);
+    t->flags |= LSTK__TF_IOPIN; /* issue 11: woken on this scheduler only */
     t->state = LSTK__T_BLOCKED;
     t->waitq = NULL;
     t->wait_rc = 0;
@@ -699,6 +786,7 @@ int lstk__io_block(struct lstk__sched *s, struct lstk__wait *w,
     if (rc)
         return rc;
     lstk__sched_block(s);
+    w->t->flags &= (uint16_t)~LSTK__TF_IOPIN;
     lstk__poller_release(s);
     w->t->iowait = w->pend ? LSTK__IOW_PENDING(w->t) : NULL;
     switch (w->state) {
@@ -727,7 +815,7 @@ int lstk__fd_wait(struct lstk__sched *s, int fd, struct lstk__fd *e,
                   unsigned ev, uint64_t deadline)
 {
     struct lstk__fdwait fw;
-    return lstk__fd_wait_mem(s, fd, e, ev, deadline, &fw);
+    return lstk__fd_wait_mem(s, fd, e, ev, deadline, &fw, 0);
 }
 
 int lstk__io_sleep_until(struct lstk__sched *s, uint64_t deadline)

@@ -21,6 +21,16 @@
  * OS thread exits hands its free chunks to an orphan list that the next
  * new pool adopts, and folds its counters into the retired totals.
  *
+ * issue 11: with N schedulers a thread's chunks may be freed on another OS
+ * thread than the one whose pool carved them.  Each pool has a number (its
+ * slot, kept in the upper half of the header's spare word), and a chunk
+ * freed elsewhere is pushed onto its owner's remote-free list: a lock-free
+ * LIFO in a global array, which the owner empties with one exchange when a
+ * free list it needs is empty.  So a producer/consumer pair on two OS
+ * threads does not make one pool grow without bound while the other maps
+ * fresh arenas.  A pool that exits leaves its slot's list to the slot's
+ * next owner.
+ *
  * Rejected: a global allocator with a lock (a lock on the growth path);
  * malloc (its worst case takes locks and its fast path needs more stack
  * than the growth path has); one mapping per chunk (a syscall per chunk and
@@ -69,6 +79,48 @@ static pthread_once_t lstk__once = PTHREAD_ONCE_INIT;
  * huge pages.  Only "defer" and "never" never stall the faulting thread.
  */
 static int lstk__thp_ok;
+
+/* issue 11: remote frees.  Slot 0 means "no owner" (more than
+   LSTK__POOL_SLOTS pools): such chunks stay where they are freed. */
+#define LSTK__POOL_SLOTS 256u
+static __thread uint32_t lstk__pool_slot __attribute__((tls_model("initial-exec")));
+static uint8_t lstk__slot_used[LSTK__POOL_SLOTS];
+static struct {
+    struct lstk__chunk *head;
+    char pad[56];
+} lstk__remote[LSTK__POOL_SLOTS] __attribute__((aligned(64)));
+
+/* Lock-free push onto OWNER's remote list (any OS thread). */
+static void lstk__remote_push(uint32_t owner, struct lstk__chunk *c)
+{
+    struct lstk__chunk *old = __atomic_load_n(&lstk__remote[owner].head,
+                                              __ATOMIC_RELAXED);
+    do
+        c->prev = old;
+    while (!__atomic_compare_exchange_n(&lstk__remote[owner].head, &old, c, 1,
+                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+/* The owner takes its whole remote list (one exchange: no ABA) into its
+   free lists.  Returns whether there was any. */
+__attribute__((noinline)) static int lstk__remote_drain(struct lstk__pool *p)
+{
+    uint32_t slot = lstk__pool_slot;
+    struct lstk__chunk *c;
+
+    if (slot == 0 ||
+        __atomic_load_n(&lstk__remote[slot].head, __ATOMIC_RELAXED) == NULL)
+        return 0;
+    c = __atomic_exchange_n(&lstk__remote[slot].head, NULL, __ATOMIC_ACQUIRE);
+    while (c) {
+        struct lstk__chunk *n = c->prev;
+        unsigned k = lstk__klass_of(c->size);
+        c->prev = p->free[k];
+        p->free[k] = c;
+        c = n;
+    }
+    return 1;
+}
 
 static inline void lstk__count_in(struct lstk__pool *p, size_t size)
 {
@@ -122,6 +174,8 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     if (lstk__fast(k != LSTK__KLASS_HUGE)) {
         csize = lstk__klass_size(k);
         c = p->free[k];
+        if (lstk__slow(c == NULL) && lstk__remote_drain(p)) /* issue 11 */
+            c = p->free[k];
         if (lstk__fast(c != NULL)) {
             p->free[k] = c->prev;
         } else {
@@ -148,7 +202,8 @@ struct lstk__chunk *lstk__chunk_alloc(size_t size, struct lstk__stack *stack)
     c->stack = stack;
     c->dyn = NULL;
     c->from = 0;
-    c->spare = vg_id;
+    /* issue 11: the owning pool's slot, for frees on other OS threads. */
+    c->spare = vg_id | (uint64_t)lstk__pool_slot << 32;
     c->canary = lstk__canary_secret;
     if (lstk__debug_zone) /* [plugin/issue 4, debug mode] */
         lstk__debug_chunk_new(c);
@@ -185,7 +240,11 @@ void lstk__chunk_free(struct lstk__chunk *c)
     p->bytes_live -= c->size;
     /* The class follows from the size (a clz): no field for it. */
     unsigned k = lstk__klass_of(c->size);
-    if (lstk__fast(k != LSTK__KLASS_HUGE)) {
+    uint32_t owner = (uint32_t)(c->spare >> 32);
+    if (lstk__slow(owner != lstk__pool_slot && owner != 0 &&
+                   k != LSTK__KLASS_HUGE)) {
+        lstk__remote_push(owner, c); /* issue 11: back to its pool */
+    } else if (lstk__fast(k != LSTK__KLASS_HUGE)) {
         c->prev = p->free[k];
         p->free[k] = c;
     } else {
@@ -228,6 +287,10 @@ static void lstk__pool_exit(void *arg)
     lstk__retired.threads_live += p->threads_live;
     lstk__retired.threads_peak += p->threads_peak;
     lstk__retired.switches += p->switches;
+    /* issue 11: the slot's remote list waits for the slot's next owner. */
+    if (lstk__pool_slot != 0)
+        lstk__slot_used[lstk__pool_slot] = 0;
+    lstk__pool_slot = 0;
     pthread_mutex_unlock(&lstk__registry_lock);
 
     /* The system stack and the sigaltstack are not unmapped: a signal may
@@ -321,6 +384,13 @@ int lstk__os_thread_init(void)
     }
     p->next_pool = lstk__pools;
     lstk__pools = p;
+    for (uint32_t i = 1; i < LSTK__POOL_SLOTS; i++) { /* issue 11 */
+        if (!lstk__slot_used[i]) {
+            lstk__slot_used[i] = 1;
+            lstk__pool_slot = i;
+            break;
+        }
+    }
     pthread_mutex_unlock(&lstk__registry_lock);
 
     /* The main thread never runs key destructors, and needs none. */

@@ -108,7 +108,10 @@ void lstk__debug_init(void)
     lstk__loader_check_startup(); /* [issue 9] notes of types 2 and 3 */
 
     const char *env = getenv("LINKSTACK_DEBUG");
-    if (env != NULL && *env != '\0' && strcmp(env, "0") != 0) {
+    /* issue 11: "migrate" asks the scheduler to move threads (smp.c), not
+       for these checks. */
+    if (env != NULL && *env != '\0' && strcmp(env, "0") != 0 &&
+        strcmp(env, "migrate") != 0) {
         lstk__debug_zone = scan.objects > 0 ? LSTK__RESERVE - scan.max : 0;
         /* [issue 9, F1] never off without a word */
         if (lstk__debug_zone == 0 && scan.objects == 0)

@@ -27,6 +27,9 @@
  *     holds beyond its live depth stays about a quarter, not a half.
  * Each boundary leaves the header and most of R unused in the chunk it
  * left (about 400 bytes); the headroom is what makes that a small share.
+ * A first growth at a site where earlier chains went deeper takes instead
+ * the one chunk those chains would have needed (fit.c, issue 10): threads
+ * that block at one place then cross one boundary, not several.
  * The size is rounded up to the allocator's class (at most 1/8 more).
  *
  * At most one chunk stays cached below the current one.  A deep recursion
@@ -98,7 +101,7 @@ static size_t lstk__grow_size(const struct lstk__chunk *cur, size_t need)
 }
 
 struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
-                                    void *ra)
+                                    void *ra, uintptr_t from)
 {
     struct lstk__stack *stack = cur->stack;
 
@@ -114,6 +117,13 @@ struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
         LSTK__HDR_SET(cur, next, NULL);
     }
     size_t want = lstk__grow_size(cur, need);
+    if (cur == stack->base) { /* [issue 10] a size learned at this site */
+        size_t fit = lstk__fit_lookup((uintptr_t)ra);
+        if (fit > want)
+            want = fit;
+    } else {
+        lstk__fit_observe(cur, need, from);
+    }
     struct lstk__chunk *n = want > LSTK__UNGUARDED_MAX /* [issue 9] */
                                 ? lstk__guarded_alloc(want, stack, cur)
                                 : lstk__chunk_alloc(want, stack);
@@ -123,6 +133,8 @@ struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur, size_t need,
                     want, need, stack, (size_t)stack->held_bytes, ra);
     LSTK__HDR_SET(n, prev, cur);
     LSTK__HDR_SET(cur, next, n);
+    if (cur == stack->base)
+        lstk__fit_mark(n, (uintptr_t)ra);
     stack->held_bytes += n->size;
     if (stack->held_bytes > stack->peak_bytes)
         stack->peak_bytes = stack->held_bytes;

@@ -72,15 +72,58 @@ static lstk__dlerror_fn lstk__real_dlerror;
 static __thread char lstk__dl_err[768];
 static __thread int lstk__dl_err_set;
 
-/* The object that holds ADDR (its load base), 0 if none. */
+/* The object that holds ADDR (its load base, where its ELF header is
+   mapped), 0 if none.  A walk of the loaded objects' PT_LOAD segments, not
+   dladdr: dladdr also looks for the nearest symbol, a linear scan of the
+   object's symbol table (about 90,000 instructions per name in libc),
+   and start-up asks this once per budget name of every object.  The
+   dynamic linker's lock that dl_iterate_phdr takes is recursive, so this
+   also works from inside the start-up walk (lstk__startup_cb). */
+struct lstk__owner {
+    uintptr_t addr, base;
+    const char *name;
+};
+
+static int lstk__owner_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct lstk__owner *w = data;
+    uintptr_t base = 0;
+    int in = 0;
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_offset == 0)
+            base = lo;
+        if (w->addr >= lo && w->addr - lo < ph->p_memsz)
+            in = 1;
+    }
+    if (!in)
+        return 0;
+    w->base = base != 0 ? base : info->dlpi_addr;
+    w->name = info->dlpi_name;
+    return 1;
+}
+
 static uintptr_t lstk__object_of(const void *addr, const char **name)
 {
-    Dl_info info;
-    if (addr == NULL || dladdr(addr, &info) == 0)
+    struct lstk__owner w = { (uintptr_t)addr, 0, NULL };
+    if (addr == NULL || dl_iterate_phdr(lstk__owner_cb, &w) == 0)
         return 0;
-    if (name != NULL)
-        *name = info.dli_fname && *info.dli_fname ? info.dli_fname : "the program";
-    return (uintptr_t)info.dli_fbase;
+    if (name != NULL) {
+        /* The program itself has no name in the list: dladdr knows its
+           file (only the program pays for it, and it is rarely asked). */
+        Dl_info info;
+        if (w.name && *w.name)
+            *name = w.name;
+        else if (dladdr(addr, &info) != 0 && info.dli_fname && *info.dli_fname)
+            *name = info.dli_fname;
+        else
+            *name = "the program";
+    }
+    return w.base;
 }
 
 /* Lower-case hex of the GNU build-id of the object loaded at BASE (its
@@ -171,7 +214,16 @@ static void lstk__check_budgets(const struct lstk__obj *o, const char *d,
 {
     const char *end = d + len, *libc_id = NULL;
     const char *me_name = NULL;
-    uintptr_t me = lstk__object_of((const void *)lstk_reserve, &me_name);
+    /* A static program has no link map: dladdr finds nothing there (asked
+       once; dl_iterate_phdr would still list the program itself). */
+    static int dynamic = -1;
+    if (dynamic < 0) {
+        Dl_info info;
+        dynamic = dladdr((const void *)lstk_reserve, &info) != 0;
+    }
+    uintptr_t id_of = 0;
+    char id_cache[80];
+    uintptr_t me = dynamic ? lstk__object_of((const void *)lstk_reserve, &me_name) : 0;
 
     for (const char *s = d; s < end && !v->refused; s += strnlen(s, end - s) + 1) {
         if (*s == '\0')
@@ -223,7 +275,13 @@ static void lstk__check_budgets(const struct lstk__obj *o, const char *d,
                          lstk__obj_name(o), name, name, where,
                          lstk__obj_name(o), name);
         } else {
-            lstk__build_id(obj, id, sizeof id);
+            /* Every L: name of a program lands in the same libc: its
+               build-id is read once (snprintf per byte is not free). */
+            if (obj != id_of) {
+                lstk__build_id(obj, id_cache, sizeof id_cache);
+                id_of = obj;
+            }
+            snprintf(id, sizeof id, "%s", id_cache);
             if (libc_id == NULL || *libc_id == '\0')
                 lstk__refuse(v, "linkstack: %s relies on the budget of the "
                              "libc function %s, but its budgets table did not "

@@ -103,6 +103,9 @@ struct lstk__chunk {
        when it moved here (one store), so that the live depth of a stack
        can be read (lstk_stack_usage).  Meaningless for a base chunk. */
     uintptr_t from;
+    /* Low half: a mapped or guarded chunk's Valgrind stack id; an arena
+       chunk that a stack's first growth took: its growth site (fit.c).
+       High half: the owning pool's slot (chunk.c). */
     uint64_t spare;
     /* lstk__canary_secret (random per process) while the chunk is in use;
        on top of the header, so that a write running down out of the
@@ -357,8 +360,22 @@ LSTK__HIDDEN void *lstk__call_on(void *sp, uintptr_t guard,
 
 /* --- growth path, slow halves (grow.c); run on the system stack ---------- */
 
+/* CUR: the chunk being left; NEED: the request (frame, stack arguments,
+   slack); RA: the prologue that asked; FROM: __morestack's frame pointer on
+   CUR (where CUR is left). */
 LSTK__HIDDEN struct lstk__chunk *lstk__grow_slow(struct lstk__chunk *cur,
-                                                 size_t need, void *ra);
+                                                 size_t need, void *ra,
+                                                 uintptr_t from);
+
+/* --- first-growth sizes learned per site (fit.c) [issue 10] -------------- */
+/* Bytes a first growth at SITE should take (0: nothing learned). */
+LSTK__HIDDEN size_t lstk__fit_lookup(uintptr_t site);
+/* Records SITE in FIRST, the chunk a stack's first growth took. */
+LSTK__HIDDEN void lstk__fit_mark(struct lstk__chunk *first, uintptr_t site);
+/* A later growth from CUR (request NEED, CUR left at FROM): what one chunk
+   from the chain's site would have needed, learned for that site. */
+LSTK__HIDDEN void lstk__fit_observe(const struct lstk__chunk *cur, size_t need,
+                                    uintptr_t from);
 LSTK__HIDDEN uintptr_t lstk__release_slow(struct lstk__chunk *c);
 LSTK__HIDDEN void *lstk__dyn_alloc(size_t size, void *caller_sp);
 /* Frees every heap block tied to chunk C. */

@@ -27,6 +27,13 @@
  * Rejected: a separate scheduler context that every switch goes through
  * (twice the switches); a run queue per priority (no priorities in the
  * API); scanning threads for expired sleeps (the timer heap instead).
+ *
+ * issue 11: with N > 1 schedulers (smp.c) the same functions branch once
+ * on lstk__smp (a read-mostly global, predicted) to smp.c's queues; one
+ * scheduler keeps exactly the paths above.  Every resume takes the sp
+ * from the TCB and leaves NULL there (lstk__resume_sp), and records which
+ * scheduler runs the thread (t->sched), so that code after a switch reads
+ * its scheduler from the thread, never from a TLS address computed before.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -39,10 +46,24 @@
 #include <time.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 __thread struct lstk__sched lstk__sched_tls
     __attribute__((tls_model("initial-exec")));
+
+/* issue 11: errno's offset from the thread pointer (glibc keeps errno in
+   static TLS: the same offset on every OS thread); the switch saves and
+   restores the word there (switch_*.S).  Set before the first switch. */
+intptr_t lstk__errno_tpoff;
+
+static void errno_tpoff_init(void)
+{
+    uintptr_t tp;
+
+    __asm__ volatile("movq %%fs:0, %0" : "=r"(tp));
+    lstk__errno_tpoff = (intptr_t)((uintptr_t)&errno - tp);
+}
 
 /* Set by the first OS thread that claims the scheduler.  Later, one per
    core: this becomes "how many schedulers exist". */
@@ -74,6 +95,7 @@ static void *sched_init_big(void *arg)
 
     if (rc)
         return (void *)(intptr_t)rc;
+    errno_tpoff_init();
     /* Bind the libc functions that run on small chunks now, on this big
        stack: a lazy PLT lookup needs 1-3 KiB of stack (gcc-notes 2). */
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -85,6 +107,7 @@ static void *sched_init_big(void *arg)
     s->main.id = ++s->ids;
     s->current = &s->main;
     s->tcb_arena = LSTK__TCB_ARENA_FIRST;
+    s->index = 0;
     return NULL;
 }
 
@@ -95,6 +118,8 @@ __attribute__((constructor(LSTK__START_THREAD))) static void
 lstk__thread_start(void)
 {
     lstk__self_hook = sched_self_hook;
+    errno_tpoff_init();
+    lstk__graph_start(); /* graph14: LINKSTACK_GRAPH, LSTK_SCHED */
 }
 
 struct lstk__sched *lstk__sched_init_slow(void)
@@ -115,6 +140,7 @@ struct lstk__sched *lstk__sched_init_slow(void)
         return NULL;
     }
     s->ready = 1;
+    lstk__smp_env(s); /* issue 11: LSTK_CPUS, LINKSTACK_DEBUG=migrate */
     return s;
 }
 
@@ -154,7 +180,7 @@ static int tcb_arena_grow(struct lstk__sched *s)
 }
 
 /* Hot path: a pop from the free list, else a bump; the mapping happens
-   once per 2 MiB (16384 TCBs). */
+   once per 2 MiB (14563 TCBs). */
 struct lstk_thread *lstk__tcb_alloc(struct lstk__sched *s)
 {
     struct lstk_thread *t = s->tcb_free;
@@ -163,7 +189,9 @@ struct lstk_thread *lstk__tcb_alloc(struct lstk__sched *s)
         s->tcb_free = t->next;
         return t;
     }
-    if (lstk__slow(s->tcb_bump == s->tcb_end) && tcb_arena_grow(s) != 0)
+    /* ">": the arena need not be a multiple of the TCB's size. */
+    if (lstk__slow(s->tcb_end - s->tcb_bump < (ptrdiff_t)sizeof *t) &&
+        tcb_arena_grow(s) != 0)
         return NULL;
     t = (struct lstk_thread *)s->tcb_bump;
     s->tcb_bump += sizeof *t;
@@ -192,7 +220,7 @@ static void *sched_idle(void *arg)
 
         if (s->timers.n)
             lstk__timers_expire(s, lstk__now_ns());
-        t = lstk__q_pop(&s->runq);
+        t = lstk__runq_pop(s); /* graph14: pick hook */
         if (t)
             return t;
         deadline = s->timers.n ? s->timers.v[1].when : UINT64_MAX;
@@ -239,7 +267,7 @@ sched_next_slow(struct lstk__sched *s)
         if (s->idle != NULL && (tick & (LSTK__IO_POLL - 1)) == 0)
             lstk__on_big_stack(sched_poll_io, s);
     }
-    t = lstk__q_pop(&s->runq);
+    t = lstk__runq_pop(s); /* graph14: pick hook */
     if (t)
         return t;
     return lstk__on_big_stack(sched_idle, s);
@@ -253,9 +281,13 @@ sched_next_slow(struct lstk__sched *s)
  */
 static inline struct lstk_thread *sched_next(struct lstk__sched *s)
 {
-    /* issue 5: "&& s->idle == NULL": threads waiting for I/O */
-    if (lstk__fast(s->timers.n == 0 && s->idle == NULL && s->runq.head != NULL))
+    /* issue 5: "&& s->idle == NULL": threads waiting for I/O;
+       graph14: "lstk__graph_on == 0": a policy picks, or the graph records */
+    if (lstk__fast(s->timers.n == 0 && s->idle == NULL && s->runq.head != NULL &&
+                   !lstk__smp && lstk__graph_on == 0))
         return lstk__q_pop(&s->runq);
+    if (lstk__slow(lstk__smp)) /* issue 11 */
+        return lstk__smp_next(s);
     return sched_next_slow(s);
 }
 
@@ -271,6 +303,7 @@ static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
 {
     s->current = next;
     next->state = LSTK__T_RUNNING;
+    next->sched = s; /* issue 11: who runs it now */
     lstk__pool.switches++;
     /* LINKSTACK_DEBUG: the leaving thread's painted zone is intact (one
        predictable branch on a read-mostly global otherwise). */
@@ -278,14 +311,18 @@ static inline void sched_switch(struct lstk__sched *s, struct lstk_thread *self,
         lstk__debug_check_guard(lstk__guard_get());
     if (lstk__slow(lstk__san)) /* [issue 12] ASan, TSan: sanitizer.c */
         lstk__san_switch(self, next);
-    lstk__ctx_switch(&self->sp, next->sp, NULL);
+    /* issue 11: the sp is taken last, so that nothing else is live
+       across a call here (this frame counts in every blocking budget). */
+    lstk__ctx_switch(&self->sp, lstk__resume_sp(next), NULL);
 }
 
 int lstk__sched_block(struct lstk__sched *s)
 {
     struct lstk_thread *self = s->current;
-    struct lstk_thread *next = sched_next(s);
+    struct lstk_thread *next;
 
+    LSTK__GRAPH_PARK(self, 0); /* graph14: park hook */
+    next = sched_next(s);
     if (next == self) /* a timer of our own fired while we idled */
         self->state = LSTK__T_RUNNING;
     else
@@ -293,22 +330,45 @@ int lstk__sched_block(struct lstk__sched *s)
     return self->wait_rc;
 }
 
+/* issue 11: yield with N > 1: to the ring's tail (or the home inbox of a
+   pinned thread), then the next local thread or the idle context.  Out of
+   line and returning lstk_yield's 0, so that lstk_yield tail-calls it and
+   the caller's stack holds one frame of it, not two. */
+__attribute__((noinline)) static int sched_yield_smp(struct lstk__sched *s)
+{
+    struct lstk_thread *self = s->current, *next;
+
+    lstk__smp_ready(s, self, 0);
+    next = lstk__smp_next(s);
+    if (next == self)
+        self->state = LSTK__T_RUNNING;
+    else
+        sched_switch(s, self, next);
+    return 0;
+}
+
 /* lstk_yield's general case: alone, or with timers to look at. */
 void lstk__sched_yield(struct lstk__sched *s)
 {
     struct lstk_thread *self = s->current, *next;
 
-    if (s->runq.head == NULL) {
+    if (lstk__slow(lstk__smp)) { /* issue 11 */
+        sched_yield_smp(s);
+        return;
+    }
+    /* graph14: lstk__runq_empty: a policy may hold runnable threads */
+    if (lstk__runq_empty(s)) {
         /* Alone: only due timers (issue 5: or I/O) could give us company. */
         if (s->timers.n == 0 && s->idle == NULL)
             return;
         if (s->timers.n != 0)
             lstk__timers_expire(s, lstk__now_ns());
-        if (s->runq.head == NULL && s->idle != NULL) /* issue 5 */
+        if (lstk__runq_empty(s) && s->idle != NULL) /* issue 5 */
             lstk__on_big_stack(sched_poll_io, s);
-        if (s->runq.head == NULL)
+        if (lstk__runq_empty(s))
             return;
     }
+    LSTK__GRAPH_PARK(self, 1); /* graph14: park hook */
     lstk__sched_ready(s, self);
     next = sched_next(s);
     if (next == self)
@@ -333,9 +393,14 @@ LSTK_EXPORT int lstk_yield(void)
 
     if (lstk__slow(s == NULL))
         return EPERM;
-    /* issue 5: "|| s->idle != NULL": threads waiting for I/O */
+    /* issue 5: "|| s->idle != NULL": threads waiting for I/O;
+       issue 11: "|| lstk__smp": N schedulers take the general path;
+       graph14: "|| lstk__graph_on": a policy picks, or the graph records */
     if (lstk__slow(s->runq.head == NULL || s->timers.n != 0 ||
-                   s->idle != NULL)) {
+                   s->idle != NULL || lstk__smp || lstk__graph_on != 0)) {
+        if (lstk__smp)
+            return sched_yield_smp(s);
+        LSTK__GRAPH_SITE(); /* graph14: yield's caller is the location */
         lstk__sched_yield(s);
         return 0;
     }
@@ -349,7 +414,7 @@ LSTK_EXPORT int lstk_yield(void)
         lstk__debug_check_guard(lstk__guard_get());
     if (lstk__slow(lstk__san)) /* [issue 12] as above */
         lstk__san_switch(self, next);
-    return lstk__ctx_switch_int(&self->sp, next->sp, 0);
+    return lstk__ctx_switch_int(&self->sp, lstk__resume_sp(next), 0);
 }
 
 /*
@@ -361,42 +426,60 @@ LSTK_EXPORT int lstk_yield(void)
  */
 static void *thread_reap(void *arg)
 {
-    struct lstk_thread *t = arg, *next;
+    struct lstk_thread *t = arg, *next, *joiner;
     struct lstk__sched *s = t->sched;
     uint64_t peak = t->stack.peak_bytes;
+    int detached;
 
     lstk__keys_free(t);
     lstk__stack_term(&t->stack);
     t->stack.base = NULL;
     t->stack.peak_bytes = peak; /* still readable until the join */
     lstk__pool.threads_live--;
+    /* issue 11: with N > 1 a join or detach may race with this exit on
+       another scheduler: the TCB's lock orders them. */
+    lstk__tlock(t);
     t->state = LSTK__T_FINISHED;
-    if (t->joiner)
-        lstk__sched_ready(s, t->joiner);
-    if (t->flags & LSTK__TF_DETACHED)
+    joiner = t->joiner;
+    detached = (t->flags & LSTK__TF_DETACHED) != 0;
+    lstk__tunlock(t);
+    if (joiner)
+        lstk__sched_wake(s, joiner);
+    if (detached)
         lstk__tcb_free(s, t);
-    if (s->main_exited && lstk__pool.threads_live == 0)
+    if (lstk__slow(lstk__smp)) {
+        if (__atomic_sub_fetch(&lstk__smp_live, 1, __ATOMIC_ACQ_REL) == 0)
+            lstk__smp_thread_gone();
+    } else if (s->main_exited && lstk__pool.threads_live == 0) {
         exit(0); /* main called lstk_exit and we were the last: as pthreads */
+    }
     next = lstk__sched_next(s); /* guard is 0 here: idles in place */
     s->current = next;
     next->state = LSTK__T_RUNNING;
+    next->sched = s;
     lstk__pool.switches++;
     /* [issue 12] ASan, TSan (sanitizer.c); T's TCB, even if freed above,
        is only read: nothing takes it before the switch. */
     if (lstk__slow(lstk__san))
         lstk__san_exit(t, next);
-    return next->sp;
+    return lstk__resume_sp(next);
 }
 
 /* Main called lstk_exit: it has no chunks to free; the process ends when
    the last thread does (thread_reap), as with pthread_exit in main. */
 static noreturn void main_exit(struct lstk__sched *s, struct lstk_thread *t)
 {
+    if (lstk__slow(lstk__graph_on != 0)) /* graph14: park hook */
+        lstk__graph_exit(t);
     t->state = LSTK__T_FINISHED;
     s->main_exited = 1;
     if (t->joiner)
         lstk__sched_ready(s, t->joiner);
-    if (lstk__pool.threads_live == 0)
+    if (lstk__slow(lstk__smp)) { /* issue 11: threads of every scheduler */
+        lstk__scheds[0]->main_exited = 1;
+        if (__atomic_load_n(&lstk__smp_live, __ATOMIC_ACQUIRE) == 0)
+            exit(0);
+    } else if (lstk__pool.threads_live == 0)
         exit(0);
     sched_switch(s, t, lstk__sched_next(s)); /* never resumed */
     lstk__fatal("main resumed after lstk_exit");
@@ -408,5 +491,7 @@ void lstk__thread_finish(struct lstk_thread *t, void *result)
     t->result = result;
     if (lstk__slow(t->flags & LSTK__TF_MAIN))
         main_exit(t->sched, t);
+    if (lstk__slow(lstk__graph_on != 0)) /* graph14: park hook */
+        lstk__graph_exit(t);
     lstk__ctx_exit(lstk__pool.sys_top, thread_reap, t);
 }

@@ -27,6 +27,7 @@
 #include <xmmintrin.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 #define LSTK__ATTR_MAGIC 0x6c73746bu /* "lstk" */
@@ -122,7 +123,15 @@ static void *create_big(void *arg)
     t->heap_idx = 0;
     t->flags = r->detached ? LSTK__TF_DETACHED : 0;
     t->wait_rc = 0;
-    t->id = ++s->ids;
+    t->waitlock = NULL;
+    t->lock = 0;
+    /* issue 11: ids and the live count are process-wide with N > 1. */
+    if (lstk__slow(lstk__smp)) {
+        t->id = __atomic_add_fetch(&lstk__scheds[0]->ids, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&lstk__smp_live, 1, __ATOMIC_RELAXED);
+    } else {
+        t->id = ++s->ids;
+    }
     t->san = NULL;
     if (lstk__slow(lstk__san)) /* [issue 12] ASan, TSan: sanitizer.c */
         lstk__san_thread_new(t);
@@ -135,9 +144,9 @@ static void *create_big(void *arg)
                                    LSTK__CTX_SIZE);
     __asm__("fnstcw %0" : "=m"(cw));
     f->guard = lstk__stack_guard0(&t->stack);
-    f->mxcsr = _mm_getcsr();
+    f->mxcsr = (uint16_t)_mm_getcsr(); /* the upper half is reserved */
     f->x87cw = cw;
-    f->spare = 0;
+    f->err = 0;
     f->r15 = f->r14 = 0;
     f->r13 = (uint64_t)(uintptr_t)r->arg;
     f->r12 = (uint64_t)(uintptr_t)r->fn;
@@ -185,6 +194,7 @@ LSTK_EXPORT int lstk_create(lstk_t *thread, const lstk_attr_t *attr,
 
 LSTK_EXPORT int lstk_join(lstk_t t, void **result)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
     struct lstk_thread *self;
 
@@ -195,12 +205,21 @@ LSTK_EXPORT int lstk_join(lstk_t t, void **result)
     self = s->current;
     if (t == self || self->joiner == t)
         return EDEADLK;
-    if ((t->flags & LSTK__TF_DETACHED) || t->joiner)
+    /* issue 11: with N > 1, T may be exiting on another scheduler: its
+       lock orders our look at its state against thread_reap's. */
+    lstk__tlock(t);
+    if ((t->flags & LSTK__TF_DETACHED) || t->joiner) {
+        lstk__tunlock(t);
         return EINVAL;
+    }
     if (t->state != LSTK__T_FINISHED) {
         t->joiner = self;
         self->state = LSTK__T_BLOCKED;
+        lstk__tunlock(t);
         lstk__sched_block(s); /* thread_reap makes us runnable */
+        s = self->sched;      /* issue 11: maybe another scheduler now */
+    } else {
+        lstk__tunlock(t);
     }
     if (lstk__slow(lstk__san)) /* [issue 12] TSan: its exit -> here */
         lstk__san_acquire(t);
@@ -225,10 +244,14 @@ LSTK_EXPORT int lstk_detach(lstk_t t)
         t->flags |= LSTK__TF_DETACHED;
         return 0;
     }
-    if (t->state == LSTK__T_FINISHED)
+    lstk__tlock(t); /* issue 11: against thread_reap on another scheduler */
+    if (t->state == LSTK__T_FINISHED) {
+        lstk__tunlock(t);
         lstk__tcb_free(s, t);
-    else
+    } else {
         t->flags |= LSTK__TF_DETACHED;
+        lstk__tunlock(t);
+    }
     return 0;
 }
 
@@ -337,7 +360,8 @@ static uint64_t lstk__depth_hook_fn(void)
         char *end = ((struct lstk__tcb_arena *)a)->end;
         if (end == s->tcb_end)
             end = s->tcb_bump; /* the current arena: used up to the bump */
-        for (char *p = a + sizeof(struct lstk_thread); p < end;
+        for (char *p = a + sizeof(struct lstk_thread);
+             p + sizeof(struct lstk_thread) <= end;
              p += sizeof(struct lstk_thread)) {
             const struct lstk_thread *t = (const struct lstk_thread *)p;
             if (t->state != LSTK__T_FREE && t->state != LSTK__T_FINISHED &&

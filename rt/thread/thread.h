@@ -11,15 +11,15 @@
  * touches: the two TCBs, the two frames, and the scheduler's run queue.
  *
  * Every structure a scheduling decision touches belongs to one scheduler
- * (struct lstk__sched), reached from the thread (t->sched) or, for the
- * running code, from this OS thread's TLS.  Today one OS thread (the first
- * to use the API) runs one scheduler; later several schedulers, one per
- * core, will each own one of these and steal work from the others.  Nothing
- * here is global except the table of key definitions (key.c).  Today a
- * thread never changes OS thread, so code may keep its scheduler pointer
- * across a switch; once threads migrate (work stealing), every use of the
- * scheduler after lstk__sched_block must re-read it from self->sched, and
- * TLS addresses must not be cached across a switch.
+ * (struct lstk__sched), one per OS thread that runs threads, reached from
+ * the thread (t->sched: the scheduler that runs it now) or, for the
+ * running code, from this OS thread's TLS.  By default one OS thread (the
+ * first to use the API) runs the one scheduler; lstk_set_concurrency or
+ * LSTK_CPUS start more (smp.c, issue 11), and threads then migrate
+ * between them at switches.  So every use of the scheduler after a switch
+ * (lstk__sched_block) re-reads it from self->sched, and no TLS address is
+ * kept across a switch: the compiler may compute %fs-relative addresses
+ * once per function, and after the switch %fs is another OS thread's.
  *
  * Complexity: every queue is an intrusive doubly linked FIFO (O(1) push,
  * pop and unlink); the TCB free list is LIFO (O(1)); timers are a binary
@@ -50,7 +50,9 @@
  *
  *     offset  contents
  *       0     guard (%fs:0x70) of the suspended code: its chunk's guard, or 0
- *       8     MXCSR (4 bytes), then the x87 control word (2 bytes), 2 spare
+ *       8     errno of the suspended thread (4 bytes; issue 11), then the
+ *             x87 control word (2 bytes), then MXCSR's low 16 bits (its
+ *             upper half is reserved, always 0)
  *      16     r15
  *      24     r14
  *      32     r13     new thread: ARG
@@ -59,10 +61,18 @@
  *      56     rbp     new thread: 0 (ends frame-pointer walks)
  *      64     return address (resumed with pop + jmp)
  *      72     the caller's frame (new thread: top of the base chunk)
+ *
+ * issue 11: errno is per OS thread in glibc; a user-level thread that
+ * resumes on another OS thread (N schedulers) must find its own value,
+ * so the switch carries it like the guard (lstk__errno_tpoff: errno's
+ * offset from the thread pointer, the same on every OS thread).  MXCSR is
+ * kept in 16 bits so that the frame stays 72 bytes (every budget of a
+ * call that switches counts it).
  */
 #define LSTK__CTX_GUARD 0
-#define LSTK__CTX_MXCSR 8
+#define LSTK__CTX_ERRNO 8
 #define LSTK__CTX_X87CW 12
+#define LSTK__CTX_MXCSR 14
 #define LSTK__CTX_R15 16
 #define LSTK__CTX_R14 24
 #define LSTK__CTX_R13 32
@@ -85,9 +95,9 @@
 /* The frame above, as C sees it (new threads and backtraces). */
 struct lstk__ctx_frame {
     uint64_t guard;
-    uint32_t mxcsr;
+    int32_t err;
     uint16_t x87cw;
-    uint16_t spare;
+    uint16_t mxcsr;
     uint64_t r15, r14, r13, r12, rbx, rbp;
     uint64_t rip;
 };
@@ -95,6 +105,7 @@ _Static_assert(sizeof(struct lstk__ctx_frame) == LSTK__CTX_SIZE, "ctx size");
 _Static_assert(offsetof(struct lstk__ctx_frame, guard) == LSTK__CTX_GUARD, "g");
 _Static_assert(offsetof(struct lstk__ctx_frame, mxcsr) == LSTK__CTX_MXCSR, "m");
 _Static_assert(offsetof(struct lstk__ctx_frame, x87cw) == LSTK__CTX_X87CW, "x");
+_Static_assert(offsetof(struct lstk__ctx_frame, err) == LSTK__CTX_ERRNO, "e");
 _Static_assert(offsetof(struct lstk__ctx_frame, r15) == LSTK__CTX_R15, "r15");
 _Static_assert(offsetof(struct lstk__ctx_frame, r14) == LSTK__CTX_R14, "r14");
 _Static_assert(offsetof(struct lstk__ctx_frame, r13) == LSTK__CTX_R13, "r13");
@@ -129,6 +140,12 @@ enum {
 #define LSTK__TF_DETACHED 1u
 /* The scheduler's own thread (main): its TCB is in struct lstk__sched. */
 #define LSTK__TF_MAIN 2u
+/* issue 11: kept on its scheduler (t->sched): lstk_pin, main, an I/O wait
+   (every wake goes to that scheduler's inbox, never to a stealable ring). */
+#define LSTK__TF_PINNED 4u
+#define LSTK__TF_IOPIN 8u
+/* issue 11: a scheduler's idle context (smp.c): never queued. */
+#define LSTK__TF_IDLE 16u
 
 /* A thread's key values (key.c); allocated on its first setspecific. */
 struct lstk__keytab;
@@ -162,23 +179,38 @@ struct lstk_thread {
     uint32_t heap_idx;
     /* LSTK__T_*. */
     uint8_t state;
-    uint8_t spare8;
+    /* issue 11: guards joiner/state/flags against a concurrent exit, join
+       or detach when N > 1 (smp.c: lstk__tlock); unused with one
+       scheduler. */
+    uint8_t lock;
     /* LSTK__TF_*. */
     uint16_t flags;
     /* Why the last wait ended: 0, or ETIMEDOUT when its timer fired. */
     int32_t wait_rc;
-    uint32_t spare32;
+    /* issue 11 (N > 1): the low half of the armed timer's seq; whoever
+       ends the wait otherwise bumps it, so that a timer entry fired after
+       its wait ended (another scheduler signalled) is ignored. */
+    uint32_t wait_gen;
+    /* graph14 (graph.h): the node of the thread's location, 0: none. */
+    uint32_t gnode;
     /* Sequence number of the thread (1 = main), for debuggers and tests. */
     uint64_t id;
     /* issue 5: the I/O wait the thread is blocked in (struct lstk__wait,
        rt/io/io.h), an odd marker for an interrupt waiting to be delivered,
        or NULL; only rt/io/poller.c reads or writes it. */
     void *iowait;
+    /* issue 11: the lock word of the object whose wait queue (waitq) the
+       thread is in, when N > 1 (sync.c); NULL otherwise. */
+    int *waitlock;
+    /* graph14 (graph.h): when it parked, or was queued by a policy (tsc). */
+    uint64_t gtsc;
     /* [issue 12] Under ASan the thread's fake stack while it is suspended,
        under TSan its fiber (rt/thread/sanitizer.c); NULL otherwise. */
     void *san;
 };
-_Static_assert(sizeof(struct lstk_thread) == 128, "TCB is two cache lines");
+/* 152 bytes since issues 11, 12 and 14 added their fields (was two cache
+   lines): part of every thread's cost, keep it small. */
+_Static_assert(sizeof(struct lstk_thread) == 152, "TCB size changed");
 
 /* An armed timer: deadline, then insertion order for ties (FIFO). */
 struct lstk__timer {
@@ -215,10 +247,24 @@ struct lstk__tcb_arena {
     char *end;
 };
 
+/* issue 11: a scheduler's bounded ring of runnable threads: the owner
+   pushes at tail, the owner and thieves take from head (a CAS when N > 1).
+   A power of two. */
+#define LSTK__RING 256u
+
+struct lstk__ring {
+    /* Next to take: the owner and thieves advance it (CAS). */
+    uint32_t head __attribute__((aligned(64)));
+    /* Next free slot: only the owner writes it; on its own line. */
+    uint32_t tail __attribute__((aligned(64)));
+    struct lstk_thread *slot[LSTK__RING] __attribute__((aligned(64)));
+};
+
 struct lstk__sched {
     /* The running thread. */
     struct lstk_thread *current;
-    /* Runnable threads, FIFO. */
+    /* Runnable threads, FIFO (one scheduler: the run queue; N > 1: this
+       scheduler's pinned threads, owner only). */
     struct lstk__queue runq;
     /* Free TCBs (LIFO: the most recently freed is the warmest). */
     struct lstk_thread *tcb_free;
@@ -240,13 +286,38 @@ struct lstk__sched {
     /* Set once main called lstk_exit: the last thread to exit ends the
        process. */
     int main_exited;
-    int spare;
+    /* issue 11: this scheduler's number (0: the first, main's). */
+    int index;
     /* Threads created so far (ids). */
     uint64_t ids;
     /* Idle hook (NULL: sleep until the next timer). */
     lstk__idle_fn *idle;
     /* The TCB of the OS thread's own context (main). */
     struct lstk_thread main;
+
+    /* --- issue 11: N > 1 only (smp.c) --- */
+    /* The context that looks for work and parks: a worker's own OS-thread
+       context (&main), or for scheduler 0 one on a mapped stack. */
+    struct lstk_thread *idle_t;
+    /* Woken threads that should run next (one slot, stealable). */
+    struct lstk_thread *runnext;
+    /* Consecutive decisions taken from runnext (capped: fairness). */
+    uint32_t runnext_streak;
+    /* xorshift state for picking victims. */
+    uint32_t rand;
+    /* Threads pushed here by other schedulers (pinned ones, migrate mode):
+       a lock-free LIFO that the owner empties with one exchange. */
+    struct lstk_thread *inbox;
+    /* 1 while this scheduler searches other queues (at most half the
+       schedulers do at once). */
+    int spinning;
+    /* Futex word: 1 while parked; the waker stores 0 and wakes it. */
+    int park;
+    /* How it is parked: 1 futex, 2 in the I/O poller (scheduler 0). */
+    int park_how;
+    int spare_smp;
+    /* The ring, mapped when N > 1 (kept out of TLS: static TLS is scarce). */
+    struct lstk__ring *ring;
 };
 
 extern __thread struct lstk__sched lstk__sched_tls
@@ -257,6 +328,9 @@ extern __thread struct lstk__sched lstk__sched_tls
 #define LSTK__TIMER_POLL 16u
 
 /* --- assembly (arch/x86_64/switch_*.S) ----------------------------------- */
+
+/* errno's offset from the thread pointer (sched.c; the switch uses it). */
+extern intptr_t lstk__errno_tpoff LSTK__HIDDEN;
 
 /* Saves the caller's context on its stack, stores the stack pointer in
    *SAVE, resumes the context at TO.  Returns MSG in the resumed context. */
@@ -331,10 +405,111 @@ static inline void lstk__q_unlink(struct lstk__queue *q, struct lstk_thread *t)
         q->tail = t->prev;
 }
 
+/* --- N schedulers (smp.c, issue 11) -------------------------------------- */
+
+/* Most schedulers (the idle bitmap is one 64-bit word). */
+#define LSTK__SCHED_MAX 64
+
+/* Non-zero once lstk_set_concurrency started a second scheduler; read on
+   the hot paths as one predicted branch (it never goes back to 0). */
+extern int lstk__smp LSTK__HIDDEN;
+/* How many schedulers run, and each one (index = lstk__sched.index). */
+extern int lstk__nsched LSTK__HIDDEN;
+extern struct lstk__sched *lstk__scheds[LSTK__SCHED_MAX] LSTK__HIDDEN;
+/* Threads alive across all schedulers while N > 1 (atomic). */
+extern uint64_t lstk__smp_live LSTK__HIDDEN;
+/* What wakes scheduler 0 when it is parked in the I/O poller (io/ sets
+   it: an eventfd write); NULL while there is no poller. */
+extern void (*lstk__sched_kick_hook)(void) LSTK__HIDDEN;
+
+/* Makes T runnable from scheduler S (the caller's own): WAKE 1 for a
+   wake-up (the next-to-run slot), 0 for the ring's tail. */
+LSTK__HIDDEN void lstk__smp_ready(struct lstk__sched *s, struct lstk_thread *t,
+                                  int wake);
+/* The next thread for S: local work, else S's idle context. */
+LSTK__HIDDEN struct lstk_thread *lstk__smp_next(struct lstk__sched *s);
+/* T's saved sp once its old OS thread has stored it (a short spin). */
+LSTK__HIDDEN void *lstk__smp_wait_sp(struct lstk_thread *t);
+/* Starts schedulers up to N (big stack); 0 or an errno value. */
+LSTK__HIDDEN int lstk__smp_start(struct lstk__sched *s, int n);
+/* Reads LSTK_CPUS and LINKSTACK_DEBUG=migrate once the first scheduler
+   is set up (sched.c). */
+LSTK__HIDDEN void lstk__smp_env(struct lstk__sched *s);
+/* Wakes scheduler 0 if parked (a timer was armed for it). */
+LSTK__HIDDEN void lstk__sched_kick0(void);
+/* N > 1: the earliest deadline (UINT64_MAX: none), and firing the due
+   timers; scheduler 0 only (timer.c). */
+LSTK__HIDDEN uint64_t lstk__timers_next_smp(void);
+LSTK__HIDDEN void lstk__timers_expire_smp(struct lstk__sched *s, uint64_t now);
+/* The last thread ended after main's lstk_exit (N > 1). */
+LSTK__HIDDEN void lstk__smp_thread_gone(void);
+
+/* A test-and-set lock for one object's wait queue or one TCB (N > 1):
+   held for a few queue operations, never across a switch. */
+static inline void lstk__spin_lock(int *l)
+{
+    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(l, __ATOMIC_RELAXED))
+            __builtin_ia32_pause();
+}
+
+static inline void lstk__spin_unlock(int *l)
+{
+    __atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+/* T's own lock (join/detach/exit races), only when N > 1. */
+static inline void lstk__tlock(struct lstk_thread *t)
+{
+    if (lstk__slow(lstk__smp))
+        while (__atomic_exchange_n(&t->lock, 1, __ATOMIC_ACQUIRE))
+            __builtin_ia32_pause();
+}
+
+static inline void lstk__tunlock(struct lstk_thread *t)
+{
+    if (lstk__slow(lstk__smp))
+        __atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The stack pointer to resume T at, taken from its TCB (which is left
+ * NULL while T runs).  With N > 1 a thread that has just put itself on a
+ * wait queue may be woken and picked by another scheduler before its own
+ * switch stored its sp: the taker then waits for that store (a few
+ * instructions away; the Linux scheduler's on_cpu wait).  One scheduler
+ * never sees NULL.
+ */
+static inline void *lstk__resume_sp(struct lstk_thread *t)
+{
+    void *sp = __atomic_load_n(&t->sp, __ATOMIC_ACQUIRE);
+    if (lstk__slow(sp == NULL))
+        sp = lstk__smp_wait_sp(t);
+    t->sp = NULL;
+    return sp;
+}
+
 /* Puts T at the tail of its scheduler's run queue. */
 static inline void lstk__sched_ready(struct lstk__sched *s,
                                      struct lstk_thread *t)
 {
+    if (lstk__slow(lstk__smp)) {
+        lstk__smp_ready(s, t, 0);
+        return;
+    }
+    t->state = LSTK__T_RUNNABLE;
+    lstk__q_push(&s->runq, t);
+}
+
+/* A wake-up of T (mutex hand-off, signal, join): as lstk__sched_ready
+   with one scheduler; with N > 1, T runs next on S (runnext). */
+static inline void lstk__sched_wake(struct lstk__sched *s,
+                                    struct lstk_thread *t)
+{
+    if (lstk__slow(lstk__smp)) {
+        lstk__smp_ready(s, t, 1);
+        return;
+    }
     t->state = LSTK__T_RUNNABLE;
     lstk__q_push(&s->runq, t);
 }

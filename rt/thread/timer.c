@@ -15,6 +15,13 @@
  * scheduling decision and whenever nothing else is runnable; it then
  * sleeps with clock_nanosleep until the earliest deadline (sched.c).
  *
+ * issue 11: with N > 1 schedulers every timer lives in scheduler 0's heap,
+ * under a spinlock (timers are armed by timed waits and sleeps, not on the
+ * switch path), and only scheduler 0 fires them.  A wait can then end two
+ * ways on two OS threads (its timer, a signal): whoever ends it bumps the
+ * thread's wait_gen under the lock of the object waited on, and a timer
+ * entry whose sequence number no longer matches is dropped.
+ *
  * Rejected: a hierarchical timing wheel (O(1) arming, but finding the next
  * deadline for the idle sleep needs a scan or a bitmap cascade, and ties
  * lose their order); a sorted list (O(n) arming).
@@ -26,6 +33,7 @@
 #include <stdlib.h>
 
 #include "stack/stack.h"
+#include "thread/graph.h"
 #include "thread/thread.h"
 
 #define LSTK__TIMERS_FIRST 64u
@@ -103,9 +111,86 @@ static void *timers_grow(void *arg)
     return NULL;
 }
 
+/* issue 11: scheduler 0's heap is everyone's when N > 1. */
+static int lstk__timers_lock;
+
+__attribute__((noinline)) static int timer_add_smp(struct lstk_thread *t, uint64_t when)
+{
+    struct lstk__timers *h = &lstk__scheds[0]->timers;
+    int first;
+
+    lstk__spin_lock(&lstk__timers_lock);
+    if (lstk__slow(h->n == h->cap)) {
+        int rc = (int)(intptr_t)lstk__on_big_stack(timers_grow, h);
+        if (rc) {
+            lstk__spin_unlock(&lstk__timers_lock);
+            return rc;
+        }
+    }
+    struct lstk__timer e = {when, h->seq++, t};
+    __atomic_store_n(&t->wait_gen, (uint32_t)e.seq, __ATOMIC_RELEASE);
+    heap_up(h, ++h->n, &e);
+    first = t->heap_idx == 1;
+    lstk__spin_unlock(&lstk__timers_lock);
+    if (first)
+        lstk__sched_kick0(); /* it may sleep until a later deadline */
+    return 0;
+}
+
+uint64_t lstk__timers_next_smp(void)
+{
+    struct lstk__timers *h = &lstk__scheds[0]->timers;
+    uint64_t when = UINT64_MAX;
+
+    lstk__spin_lock(&lstk__timers_lock);
+    if (h->n)
+        when = h->v[1].when;
+    lstk__spin_unlock(&lstk__timers_lock);
+    return when;
+}
+
+void lstk__timers_expire_smp(struct lstk__sched *s, uint64_t now)
+{
+    struct lstk__timers *h = &s->timers;
+
+    for (;;) {
+        lstk__spin_lock(&lstk__timers_lock);
+        if (!(h->n && h->v[1].when <= now)) {
+            lstk__spin_unlock(&lstk__timers_lock);
+            return;
+        }
+        struct lstk__timer e = h->v[1];
+        heap_remove(h, 1);
+        lstk__spin_unlock(&lstk__timers_lock);
+        struct lstk_thread *t = e.t;
+        int *l = __atomic_load_n(&t->waitlock, __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&t->wait_gen, __ATOMIC_ACQUIRE) != (uint32_t)e.seq)
+            continue; /* the wait ended another way */
+        if (l != NULL) {
+            /* A timed wait on a mutex, condition or once: claim it under
+               the object's lock, as a signal would. */
+            lstk__spin_lock(l);
+            if (t->waitlock != l || t->wait_gen != (uint32_t)e.seq) {
+                lstk__spin_unlock(l);
+                continue;
+            }
+            lstk__q_unlink(t->waitq, t);
+            t->waitq = NULL;
+            t->waitlock = NULL;
+            t->wait_gen++;
+            t->wait_rc = ETIMEDOUT;
+            lstk__spin_unlock(l);
+        }
+        lstk__sched_ready(s, t);
+    }
+}
+
 int lstk__timer_add(struct lstk__sched *s, struct lstk_thread *t, uint64_t when)
 {
     struct lstk__timers *h = &s->timers;
+
+    if (lstk__slow(lstk__smp))
+        return timer_add_smp(t, when);
 
     if (lstk__slow(h->n == h->cap)) {
         int rc = (int)(intptr_t)lstk__on_big_stack(timers_grow, h);
@@ -119,6 +204,13 @@ int lstk__timer_add(struct lstk__sched *s, struct lstk_thread *t, uint64_t when)
 
 void lstk__timer_cancel(struct lstk__sched *s, struct lstk_thread *t)
 {
+    if (lstk__slow(lstk__smp)) {
+        lstk__spin_lock(&lstk__timers_lock);
+        if (t->heap_idx)
+            heap_remove(&lstk__scheds[0]->timers, t->heap_idx);
+        lstk__spin_unlock(&lstk__timers_lock);
+        return;
+    }
     if (t->heap_idx)
         heap_remove(&s->timers, t->heap_idx);
 }
@@ -136,12 +228,16 @@ void lstk__timers_expire(struct lstk__sched *s, uint64_t now)
             t->waitq = NULL;
             t->wait_rc = ETIMEDOUT;
         }
-        lstk__sched_ready(s, t);
+        /* One scheduler only (N > 1: lstk__timers_expire_smp), so the
+           plain queue push: no N > 1 branch in this deep path's frame. */
+        t->state = LSTK__T_RUNNABLE;
+        lstk__q_push(&s->runq, t);
     }
 }
 
 LSTK_EXPORT int lstk_sleep_ns(uint64_t ns)
 {
+    LSTK__GRAPH_SITE(); /* graph14: the blocking point */
     struct lstk__sched *s = lstk__sched_get();
     struct lstk_thread *self;
     uint64_t when;
@@ -157,12 +253,14 @@ LSTK_EXPORT int lstk_sleep_ns(uint64_t ns)
     when = lstk__now_ns() + ns;
     if (when < ns)
         when = UINT64_MAX - 1; /* "forever", but still a timer */
-    rc = lstk__timer_add(s, self, when);
-    if (rc)
-        return rc;
     self->state = LSTK__T_BLOCKED;
     self->waitq = NULL;
     self->wait_rc = 0;
+    rc = lstk__timer_add(s, self, when);
+    if (rc) {
+        self->state = LSTK__T_RUNNING;
+        return rc;
+    }
     lstk__sched_block(s);
     return 0;
 }

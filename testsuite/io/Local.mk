@@ -15,7 +15,8 @@ lstk_io_tests = \
 	testsuite/io/knot \
 	testsuite/io/hostile \
 	testsuite/io/knotcache \
-	testsuite/io/fdshare
+	testsuite/io/fdshare \
+	testsuite/io/herd
 check_PROGRAMS += $(lstk_io_tests)
 TESTS += $(lstk_io_tests)
 EXTRA_DIST += testsuite/io/common.h testsuite/io/http_client.h testsuite/io/echo_prog.c
@@ -45,11 +46,15 @@ testsuite_io_knotcache_LDADD = $(LSTK_IO_TEST_LIBS)
 testsuite_io_fdshare_SOURCES = testsuite/io/fdshare.c
 testsuite_io_fdshare_CFLAGS = $(LSTK_IO_TEST_CFLAGS)
 testsuite_io_fdshare_LDADD = $(LSTK_IO_TEST_LIBS)
+testsuite_io_herd_SOURCES = testsuite/io/herd.c
+testsuite_io_herd_CFLAGS = $(LSTK_IO_TEST_CFLAGS)
+testsuite_io_herd_LDADD = $(LSTK_IO_TEST_LIBS)
 # Compiled with the plugin and its budgets; knot.c runs the server.
 $(testsuite_io_echo_OBJECTS) $(testsuite_io_intercept_OBJECTS) \
 $(testsuite_io_errors_OBJECTS) $(testsuite_io_budget_OBJECTS) \
 $(testsuite_io_knot_OBJECTS) $(testsuite_io_hostile_OBJECTS) \
-$(testsuite_io_knotcache_OBJECTS) $(testsuite_io_fdshare_OBJECTS): plugin/linkstack.la $(LSTK_IO_BUDGETS_FILE)
+$(testsuite_io_knotcache_OBJECTS) $(testsuite_io_fdshare_OBJECTS) \
+$(testsuite_io_herd_OBJECTS): plugin/linkstack.la $(LSTK_IO_BUDGETS_FILE)
 # The table the budget test proves (and the plugin reads, plugin/Local.mk).
 testsuite_io_budget_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DLSTK_BUDGET_TABLE='"$(abs_top_srcdir)/rt/io/io-budgets.txt"'

@@ -38,6 +38,34 @@ static void *poke(void *arg)
     return NULL;
 }
 
+/* Writes two bytes to FD after a few yields. */
+static void *poke2(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    for (int i = 0; i < 3; i++)
+        lstk_yield();
+    (void)!lstk_write(fd, "pp", 2);
+    return NULL;
+}
+
+/* Reads one byte from FD, with a timer armed: a second consumer of the
+   socket the measured call waits on, so that the measured call, woken
+   first, passes the event on to it (poller.c's lstk__fd_pass, cancelling
+   this wait's timer: the deepest wake). */
+static void *second_reader(void *arg)
+{
+    char c;
+    return (void *)(intptr_t)lstk_read_timeout((int)(intptr_t)arg, &c, 1,
+                                                10000 * MS);
+}
+
+static intptr_t join_value(lstk_t t)
+{
+    void *v = NULL;
+    lstk_join(t, &v);
+    return (intptr_t)v;
+}
+
 static void poke_later(int fd)
 {
     lstk_t t;
@@ -87,6 +115,18 @@ static void *measure(void *arg)
     for (int i = 0; i < 12; i++) {
         v[i].iov_base = big + i * 1000;
         v[i].iov_len = 1000;
+    }
+    /* Reads that wait for a byte, with another reader behind: the measured
+       read, woken first, passes the event on. */
+    for (int k = 0; k < 2; k++) {
+        lstk_create(&t, NULL, second_reader, (void *)(intptr_t)a[1]);
+        lstk_create(&d, NULL, poke2, (void *)(intptr_t)a[0]);
+        if (k == 0)
+            MEASURE("lstk_read", lstk_read(a[1], buf, 1));
+        else
+            MEASURE("read", read(a[1], buf, 1));
+        cr_assert(eq(i64, join_value(t), 1), "the event was passed on");
+        lstk_join(d, NULL);
     }
     /* Reads that wait for a byte. */
     poke_later(a[0]);

@@ -39,6 +39,11 @@ EXTRA_DIST += \
 	testsuite/plugin/placement-4.c \
 	testsuite/plugin/placement-5.c \
 	testsuite/plugin/placement-6.c \
+	testsuite/plugin/placement-7.c \
+	testsuite/plugin/placement-8.c \
+	testsuite/plugin/placement-9.c \
+	testsuite/plugin/placement-10.c \
+	testsuite/plugin/placement-11.c \
 	testsuite/plugin/reserve-1.c \
 	testsuite/plugin/reserve-2.c \
 	testsuite/plugin/reserve-3.c \
@@ -49,6 +54,8 @@ EXTRA_DIST += \
 	testsuite/plugin/runtime-1.c \
 	testsuite/plugin/safety-1.c \
 	testsuite/plugin/safety-2.c \
+	testsuite/plugin/safety-3.c \
+	testsuite/plugin/safety-4.c \
 	testsuite/plugin/target-1.c \
 	testsuite/plugin/varargs-1.c \
 	testsuite/plugin/verbose-1.c \

@@ -11,10 +11,19 @@ lstk_threads_tests = \
 	testsuite/threads/backtrace \
 	testsuite/threads/budget \
 	testsuite/threads/memory \
-	testsuite/threads/pthread_compat
+	testsuite/threads/pthread_compat \
+	testsuite/threads/smp \
+	testsuite/threads/graph \
+	testsuite/threads/policy
 check_PROGRAMS += $(lstk_threads_tests)
-TESTS += $(lstk_threads_tests)
-EXTRA_DIST += testsuite/threads/common.h
+TESTS += $(lstk_threads_tests) testsuite/threads/policies.sh \
+	testsuite/threads/graph-report.sh
+check_PROGRAMS += testsuite/threads/progs/graph-prog
+testsuite_threads_progs_graph_prog_SOURCES = testsuite/threads/progs/graph-prog.c
+testsuite_threads_progs_graph_prog_CFLAGS = $(AM_CFLAGS) $(LSTK_PLUGIN_CFLAGS) -g
+testsuite_threads_progs_graph_prog_LDADD = $(LSTK_APP_LIBS)
+EXTRA_DIST += testsuite/threads/common.h testsuite/threads/policies.sh \
+	testsuite/threads/graph-report.sh
 
 testsuite_threads_life_SOURCES = testsuite/threads/life.c
 testsuite_threads_life_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
@@ -31,6 +40,15 @@ testsuite_threads_backtrace_LDADD = $(LSTK_THREADS_TEST_LIBS)
 testsuite_threads_memory_SOURCES = testsuite/threads/memory.c
 testsuite_threads_memory_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
 testsuite_threads_memory_LDADD = $(LSTK_THREADS_TEST_LIBS)
+testsuite_threads_smp_SOURCES = testsuite/threads/smp.c
+testsuite_threads_smp_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
+testsuite_threads_smp_LDADD = $(LSTK_THREADS_TEST_LIBS)
+testsuite_threads_graph_SOURCES = testsuite/threads/graph.c
+testsuite_threads_graph_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
+testsuite_threads_graph_LDADD = $(LSTK_THREADS_TEST_LIBS)
+testsuite_threads_policy_SOURCES = testsuite/threads/policy.c
+testsuite_threads_policy_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
+testsuite_threads_policy_LDADD = $(LSTK_THREADS_TEST_LIBS)
 testsuite_threads_budget_SOURCES = testsuite/threads/budget.c
 testsuite_threads_budget_CFLAGS = $(LSTK_THREADS_TEST_CFLAGS)
 testsuite_threads_budget_LDADD = $(LSTK_THREADS_TEST_LIBS)

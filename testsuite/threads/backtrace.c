@@ -47,6 +47,7 @@ static uintptr_t func_of(void *ip)
 
 Test(backtrace, suspended_thread_three_chunks_deep)
 {
+    LSTK_TEST_COOPERATIVE();
     lstk_t t;
     void *ips[256];
     size_t n = 0, peak = 0;
@@ -93,6 +94,7 @@ static void *fresh(void *arg)
 
 Test(backtrace, never_run_thread_has_just_its_entry)
 {
+    LSTK_TEST_COOPERATIVE();
     lstk_t t;
     void *ips[8];
     size_t n = 99;

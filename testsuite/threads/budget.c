@@ -87,6 +87,12 @@ static void *measure(void *arg)
     MEASURE("lstk_equal", lstk_equal(lstk_self(), lstk_self()));
     MEASURE("lstk_stats", lstk_stats(&st));
     MEASURE("lstk_reserve", lstk_reserve());
+    /* issue 11: N schedulers (set_concurrency asks for no more than run:
+       the start itself runs on the system stack). */
+    MEASURE("lstk_concurrency", lstk_concurrency());
+    MEASURE("lstk_set_concurrency", lstk_set_concurrency(1));
+    MEASURE("lstk_pin", lstk_pin());
+    MEASURE("lstk_unpin", lstk_unpin());
 
     /* Attributes and initialisers. */
     {
@@ -164,6 +170,29 @@ static void *measure(void *arg)
     MEASURE("lstk_setspecific", lstk_setspecific(key, &m));
     MEASURE("lstk_getspecific", lstk_getspecific(key));
     MEASURE("lstk_once", lstk_once(&once, nothing));
+
+    /* Issue 14: the same switches with the blocking graph on and a policy
+       picking (the hooks' table work runs on the system stack). */
+    {
+        FILE *devnull = fopen("/dev/null", "w");
+
+        MEASURE("lstk_graph_enable", lstk_graph_enable(1));
+        MEASURE("lstk_sched_admit_limits", lstk_sched_admit_limits(1, 1, 0));
+        MEASURE("lstk_sched_setpolicy", lstk_sched_setpolicy(LSTK_SCHED_ADMIT));
+        MEASURE("lstk_sched_getpolicy", lstk_sched_getpolicy());
+        for (int i = 0; i < 64; i++)
+            MEASURE("lstk_yield", lstk_yield());
+        MEASURE("lstk_sleep_ns", lstk_sleep_ns(1000));
+        lstk_create(&t, NULL, hold_mutex, NULL);
+        lstk_yield();
+        MEASURE("lstk_mutex_lock", lstk_mutex_lock(&m));
+        lstk_mutex_unlock(&m);
+        MEASURE("lstk_join", lstk_join(t, NULL));
+        MEASURE("lstk_graph_dump", lstk_graph_dump(devnull));
+        lstk_sched_setpolicy(LSTK_SCHED_FIFO);
+        lstk_graph_enable(0);
+        fclose(devnull);
+    }
 
     stop = 1;
     return arg;

@@ -22,6 +22,30 @@ static inline lstk_stats_t test_stats(void)
     return s;
 }
 
+/*
+ * issue 11: the suites run again with LSTK_CPUS=2 and 4 and with
+ * LINKSTACK_DEBUG=migrate (testsuite/run-criterion.sh).  A test whose
+ * subject is the cooperative order of one scheduler (after a yield every
+ * other runnable thread has run; FIFO across threads; one OS thread's
+ * counters) says so with this; it is skipped when N > 1, where threads run
+ * in parallel and that order is not promised (doc/threads.md).
+ */
+#define LSTK_TEST_COOPERATIVE()                                              \
+    do {                                                                     \
+        (void)lstk_self(); /* starts the schedulers LSTK_CPUS asks for */    \
+        if (lstk_concurrency() > 1)                                          \
+            cr_skip_test("tests one scheduler's cooperative order");         \
+    } while (0)
+
+/* Issue 14's blocking graph and policies work per scheduler; with N > 1
+   smp.c's queues and stealing decide (doc/threads.md). */
+#define LSTK_TEST_ONE_SCHEDULER()                                            \
+    do {                                                                     \
+        (void)lstk_self();                                                   \
+        if (lstk_concurrency() > 1)                                          \
+            cr_skip_test("the blocking graph and policies: one scheduler");  \
+    } while (0)
+
 /* Keeps the compiler from merging or eliding frames and locals. */
 __attribute__((noinline, unused)) static void test_touch(volatile char *p)
 {

@@ -30,6 +30,7 @@ static void *deep(void *arg)
 
 Test(many, hundred_thousand_threads_alive_at_once, .timeout = 120)
 {
+    LSTK_TEST_COOPERATIVE();
     static lstk_t t[THREADS];
     lstk_stats_t s0 = test_stats();
     long sum = DEPTH * (DEPTH + 1) / 2;
@@ -64,6 +65,7 @@ static void *nothing(void *arg)
 
 Test(many, create_and_join_in_a_loop_reuse_memory)
 {
+    LSTK_TEST_COOPERATIVE();
     lstk_stats_t s0, s1;
     lstk_t t;
 

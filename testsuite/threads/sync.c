@@ -101,6 +101,7 @@ static void *wait_for_go(void *arg)
 
 Test(sync, broadcast_wakes_every_waiter)
 {
+    LSTK_TEST_COOPERATIVE();
     lstk_t t[100];
 
     for (int i = 0; i < 100; i++)
@@ -234,6 +235,7 @@ static void *sleeper(void *arg)
 
 Test(sync, sleepers_wake_in_deadline_order)
 {
+    LSTK_TEST_COOPERATIVE();
     lstk_t t[SLEEPERS];
     int constrained = 0;
 

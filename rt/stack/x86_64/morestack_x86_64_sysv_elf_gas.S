@@ -204,6 +204,7 @@ __morestack:
         movdqu  %xmm15, 304(%rsp)
         leaq    LSTK__MORESTACK_SLACK(%r10,%r11), %rsi  /* need */
         movq    8(%rbp), %rdx           /* where: the prologue that asked */
+        movq    %rbp, %rcx              /* where C is left (fit.c) */
         call    lstk__grow_slow         /* rdi = C; returns the new chunk */
         movq    %rax, %rsi
         movq    0(%rsp), %rax

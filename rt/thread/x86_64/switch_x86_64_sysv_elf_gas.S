@@ -20,17 +20,24 @@
  * pieces of floating-point *control* state that the psABI declares
  * callee-saved: MXCSR's control bits and the x87 control word (a thread
  * that changes its rounding mode must not change its neighbours').  The
- * split-stack guard in %fs:0x70 is per stack, so it travels with rsp.  The
+ * split-stack guard in %fs:0x70 is per stack, so it travels with rsp.
+ * issue 11: so does errno, which glibc keeps per OS thread (at
+ * lstk__errno_tpoff from the thread pointer): a thread resumed on another
+ * OS thread finds its guard and its errno, not that OS thread's.  The
  * frame, pushed on the suspended thread's own stack (sp points at 0):
  *
- *     +0   guard       +8  MXCSR (4) | x87 CW (2) | spare (2)
+ *     +0   guard       +8  errno (4) | x87 CW (2) | MXCSR low half (2)
  *     +16  r15   +24 r14   +32 r13   +40 r12   +48 rbx   +56 rbp
  *     +64  return address                       +72  caller's frame
+ *
+ * MXCSR's upper half is reserved (0), so 16 bits of it are kept, passing
+ * through errno's slot (stmxcsr/ldmxcsr take 32 bits; nothing is written
+ * below rsp, which the budgets would count): the frame stays 72 bytes.
  *
  * (the offsets are rt/thread/thread.h's LSTK__CTX_*, asserted against its C struct.)
  *
  * Why it is fast (about the cost of a call and return, ARCHITECTURE.md):
- * 8 stores, 8 loads, no syscall, no signal-mask change (libgcc's
+ * 9 stores, 10 loads, no syscall, no signal-mask change (libgcc's
  * __morestack spends two syscalls there), and the resume ends with
  * `pop %rcx; jmp *%rcx` instead of `ret`.  A `ret` is predicted from the
  * return stack buffer, whose top is the call made by *this* context, so it
@@ -102,13 +109,18 @@ lstk__ctx_switch_int:
 	pushq	%r15
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %r15, 0
-	subq	$16, %rsp			/* guard + FP control words */
+	subq	$16, %rsp			/* guard, errno, FP control words */
 	.cfi_adjust_cfa_offset 16
 	/* CFA = rsp + 72 from here to .Lrestore's pops, on either stack. */
-	stmxcsr	LSTK__CTX_MXCSR(%rsp)		/* rounding, masks, FTZ/DAZ */
+	stmxcsr	LSTK__CTX_ERRNO(%rsp)		/* rounding, masks, FTZ/DAZ ... */
+	movzwl	LSTK__CTX_ERRNO(%rsp), %eax	/* (errno's slot, for a moment) */
+	movw	%ax, LSTK__CTX_MXCSR(%rsp)	/* ... its defined low half */
 	fnstcw	LSTK__CTX_X87CW(%rsp)		/* x87 precision and rounding */
 	movq	%fs:LSTK__GUARD_SLOT, %rax
 	movq	%rax, LSTK__CTX_GUARD(%rsp)	/* the guard of our chunk */
+	movq	lstk__errno_tpoff(%rip), %rcx
+	movl	%fs:(%rcx), %eax
+	movl	%eax, LSTK__CTX_ERRNO(%rsp)	/* this thread's errno */
 	movq	%rsp, (%rdi)			/* publish our frame */
 	movq	%rsi, %rsp			/* now on the resumed stack */
 .Lrestore:
@@ -116,7 +128,12 @@ lstk__ctx_switch_int:
 	   rdx = the resumed context's return value. */
 	movq	LSTK__CTX_GUARD(%rsp), %rax
 	movq	%rax, %fs:LSTK__GUARD_SLOT	/* its chunk's guard (or 0) */
-	ldmxcsr	LSTK__CTX_MXCSR(%rsp)
+	movq	lstk__errno_tpoff(%rip), %rcx
+	movl	LSTK__CTX_ERRNO(%rsp), %eax
+	movl	%eax, %fs:(%rcx)		/* its errno, on this OS thread */
+	movzwl	LSTK__CTX_MXCSR(%rsp), %eax
+	movl	%eax, LSTK__CTX_ERRNO(%rsp)	/* errno is restored: its slot */
+	ldmxcsr	LSTK__CTX_ERRNO(%rsp)		/* holds MXCSR for ldmxcsr */
 	fldcw	LSTK__CTX_X87CW(%rsp)
 	addq	$16, %rsp
 	.cfi_adjust_cfa_offset -16
