@@ -338,12 +338,18 @@ __attribute__((noinline)) static int sched_yield_smp(struct lstk__sched *s)
 {
     struct lstk_thread *self = s->current, *next;
 
-    lstk__smp_ready(s, self, 0);
+    /* The successor is chosen before SELF is queued where another
+       scheduler can take it: so a thread that others can pick has always
+       chosen its own successor already, and two yields never wait for
+       each other's sp (queued first, two schedulers each took the other's
+       half-switched thread and spun in lstk__smp_wait_sp for ever). */
     next = lstk__smp_next(s);
-    if (next == self)
-        self->state = LSTK__T_RUNNING;
-    else
-        sched_switch(s, self, next);
+    if (next == s->idle_t && !lstk__migrate) {
+        self->state = LSTK__T_RUNNING; /* nothing else here: go on */
+        return 0;
+    }
+    lstk__smp_ready(s, self, 0);
+    sched_switch(s, self, next);
     return 0;
 }
 

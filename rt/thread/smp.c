@@ -82,7 +82,7 @@ void (*lstk__sched_kick_hook)(void);
 
 /* LINKSTACK_DEBUG=migrate: every thread made runnable goes to another
    scheduler (tests: flushes out TLS addresses kept across a switch). */
-static int lstk__migrate;
+int lstk__migrate;
 
 /* Decisions in a row taken from runnext before the ring goes first. */
 #define LSTK__RUNNEXT_MAX 3u

@@ -413,6 +413,8 @@ static inline void lstk__q_unlink(struct lstk__queue *q, struct lstk_thread *t)
 /* Non-zero once lstk_set_concurrency started a second scheduler; read on
    the hot paths as one predicted branch (it never goes back to 0). */
 extern int lstk__smp LSTK__HIDDEN;
+/* LINKSTACK_DEBUG=migrate (smp.c). */
+extern int lstk__migrate LSTK__HIDDEN;
 /* How many schedulers run, and each one (index = lstk__sched.index). */
 extern int lstk__nsched LSTK__HIDDEN;
 extern struct lstk__sched *lstk__scheds[LSTK__SCHED_MAX] LSTK__HIDDEN;
