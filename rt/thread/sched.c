@@ -343,11 +343,10 @@ __attribute__((noinline)) static int sched_yield_smp(struct lstk__sched *s)
        chosen its own successor already, and two yields never wait for
        each other's sp (queued first, two schedulers each took the other's
        half-switched thread and spun in lstk__smp_wait_sp for ever). */
+    /* With nothing local, NEXT is the idle context: SELF, queued, can be
+       stolen meanwhile, and the idle context (its sp saved, in no queue)
+       waits for SELF's sp safely. */
     next = lstk__smp_next(s);
-    if (next == s->idle_t && !lstk__migrate) {
-        self->state = LSTK__T_RUNNING; /* nothing else here: go on */
-        return 0;
-    }
     lstk__smp_ready(s, self, 0);
     sched_switch(s, self, next);
     return 0;
