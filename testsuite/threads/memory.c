@@ -153,6 +153,8 @@ Test(memory, usage_of_the_caller_and_errors)
 
 static lstk_stack_usage_t site_seen[SITE_THREADS];
 
+/* deep()'s twin on purpose: sizes are learned per growth site (rt/stack/fit.c),
+   so this test needs a site no earlier test has taught. */
 __attribute__((noinline)) static long site_deep(long n)
 {
     volatile char pad[96];
